@@ -1,0 +1,1 @@
+"""tap-personio: a Singer tap for Personio."""

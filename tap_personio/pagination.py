@@ -1,0 +1,100 @@
+"""Personio's three paging dialects.
+
+None of them trusts the requested page size: Personio clamps it silently (v1 employees answer at
+most 100 rows whatever ``limit`` says), so offsets advance by what actually came back. A position
+that does not move is an error rather than an endless loop.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import urljoin, urlparse
+
+from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, PageNumberPaginator
+from typing_extensions import override
+
+from tap_personio.errors import PersonioError
+
+if t.TYPE_CHECKING:
+    import requests
+
+
+def _v1_page(response: requests.Response) -> tuple[int, dict[str, t.Any]]:
+    """Rows on a v1 page and its ``metadata`` block."""
+    body = response.json()
+    data = body.get("data") if isinstance(body, dict) else None
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    return len(data or []), metadata if isinstance(metadata, dict) else {}
+
+
+class V1OffsetPaginator(BaseAPIPaginator[int]):
+    """v1 record offset (employees): ``offset`` is the index of the first row, from 0."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    @override
+    def get_next(self, response: requests.Response) -> int | None:
+        rows, metadata = _v1_page(response)
+        if rows == 0:
+            return None
+        offset = self.current_value + rows
+        total = metadata.get("total_elements")
+        # total_elements saves the request for an empty last page; it may change between pages
+        # of an updated_since walk, so the latest figure is the one that counts.
+        if isinstance(total, int) and offset >= total:
+            return None
+        return offset
+
+
+class V1PagePaginator(PageNumberPaginator):
+    """v1 page number from 1 (time-offs, absence periods, custom reports)."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+
+    @override
+    def has_more(self, response: requests.Response) -> bool:
+        rows, metadata = _v1_page(response)
+        total_pages = metadata.get("total_pages")
+        if rows == 0:
+            return False
+        return not (isinstance(total_pages, int) and self.current_value >= total_pages)
+
+
+class V2CursorPaginator(BaseHATEOASPaginator):
+    """v2 cursor: follow ``_meta.links.next.href`` until it is absent.
+
+    Relative links are resolved against the configured base URL; a link to another host is
+    refused, so a token is never sent anywhere but the configured API. A link seen before means
+    the server is looping.
+    """
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self._base_url = base_url.rstrip("/") + "/"
+        self._origin = urlparse(self._base_url)[:2]
+        self._seen: set[str] = set()
+
+    @override
+    def get_next_url(self, response: requests.Response) -> str | None:
+        body = response.json()
+        meta = body.get("_meta") or body.get("meta") or {}
+        href = ((meta.get("links") or {}).get("next") or {}).get("href")
+        data = body.get("_data", body.get("data"))
+        if not href or not data:
+            return None
+        url = urljoin(self._base_url, href)
+        if urlparse(url)[:2] != self._origin:
+            raise PersonioError(
+                f"Personio's next-page link points at {urlparse(url).netloc}, not at the "
+                "configured api_url; refusing to follow it."
+            )
+        if url in self._seen:
+            raise PersonioError(
+                f"Personio repeated a page cursor on {urlparse(url).path}; stopping instead of "
+                "reading the same page forever. Re-run the sync; report it to Personio if it "
+                "persists."
+            )
+        self._seen.add(url)
+        return url

@@ -1,0 +1,172 @@
+"""TapPersonio: its settings and its streams."""
+
+from __future__ import annotations
+
+import typing as t
+from functools import cached_property
+from urllib.parse import urlparse
+
+import pendulum
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.configuration._dict_config import merge_missing_config_jsonschema
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
+from typing_extensions import override
+
+from tap_personio.client import PersonioAPI
+from tap_personio.streams import STREAMS
+
+if t.TYPE_CHECKING:
+    from singer_sdk.streams import Stream
+
+
+class TapPersonio(Tap):
+    """Singer tap for Personio."""
+
+    name = "tap-personio"
+    message_writer_class = MsgSpecWriter
+    dynamic_catalog = True  # the employees schema comes from the credential's attributes
+
+    config_jsonschema = th.PropertiesList(
+        th.Property(
+            "client_id",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="Client ID",
+            description="Client ID of a Personio API credential (Settings > Integrations > "
+            "API credentials).",
+        ),
+        th.Property(
+            "client_secret",
+            th.StringType,
+            required=True,
+            secret=True,
+            title="Client Secret",
+            description="Client secret of the same credential. Never logged.",
+        ),
+        th.Property(
+            "start_date",
+            th.DateTimeType,
+            title="Start Date",
+            description="Earliest date for time-based data, and the first bookmark of "
+            "incremental streams (ISO 8601, e.g. 2024-01-01). Without it the first run reads "
+            "everything.",
+        ),
+        th.Property(
+            "api_url",
+            th.StringType,
+            default="https://api.personio.de",
+            title="API URL",
+            description="Base URL of Personio's API. Change it only to point the tap at a "
+            "local Personio sandbox or a proxy.",
+        ),
+        th.Property(
+            "app_id",
+            th.StringType,
+            default="TAP_PERSONIO",
+            title="App ID",
+            description="Sent as X-Personio-App-ID, as Personio asks integrations to "
+            "(UPPER_SNAKE_CASE).",
+        ),
+        th.Property(
+            "partner_id",
+            th.StringType,
+            title="Partner ID",
+            description="Sent as X-Personio-Partner-ID when set (for Personio marketplace "
+            "partners).",
+        ),
+        th.Property(
+            "lookback_window_days",
+            th.IntegerType,
+            default=1,
+            title="Lookback Window (days)",
+            description="How many days before the bookmark each incremental run re-reads. "
+            "Personio's update filters are coarse and their time zone undocumented; the "
+            "re-read rows are upserted by primary key, so nothing is duplicated.",
+        ),
+        th.Property(
+            "max_requests_per_second",
+            th.NumberType,
+            title="Max Requests per Second",
+            description="Optional cap on the request rate across all streams, below "
+            "Personio's published limits, which the tap always respects.",
+        ),
+        th.Property(
+            "request_timeout",
+            th.IntegerType,
+            default=60,
+            title="Request Timeout (seconds)",
+            description="Seconds to wait for one Personio response before retrying.",
+        ),
+        th.Property(
+            "max_retries",
+            th.IntegerType,
+            default=8,
+            title="Max Retries",
+            description="Retries of a request that failed with 429, 5xx, a timeout or a "
+            "dropped connection, with capped exponential backoff (about 4 minutes in all "
+            "with the default). Personio's Retry-After and rate-limit headers are honoured.",
+        ),
+    ).to_dict()
+
+    @classmethod
+    @override
+    def append_builtin_config(cls, config_jsonschema: dict) -> None:
+        super().append_builtin_config(config_jsonschema)
+        # The SDK honours this setting but does not declare it; declare it so it is documented.
+        merge_missing_config_jsonschema(EMIT_ACTIVATE_VERSION_CONFIG, config_jsonschema)
+
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        # Runs before discovery, so a bad api_url or start_date fails before any request.
+        errors = super()._validate_config(raise_errors=raise_errors)
+        problems = config_problems(self.config)
+        if problems and raise_errors:
+            raise ConfigValidationError("Config validation failed", errors=problems)
+        return errors + problems
+
+    @cached_property
+    def api(self) -> PersonioAPI:
+        """The connection, tokens and limits all streams of this run share."""
+        return PersonioAPI(self.config, self.logger)
+
+    @override
+    def discover_streams(self) -> list[Stream]:
+        return [stream_class(self) for stream_class in STREAMS]
+
+
+def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
+    """What the JSON schema cannot say about a config: each problem with its fix."""
+    problems = [
+        f"{key} is empty: set it to the value from Personio (Settings > Integrations > API "
+        "credentials)."
+        for key in ("client_id", "client_secret")
+        if key in config and not str(config[key]).strip()
+    ]
+    if config.get("start_date"):
+        try:
+            pendulum.parse(str(config["start_date"]))
+        except (ValueError, pendulum.parsing.exceptions.ParserError):
+            problems.append(
+                f"start_date {config['start_date']!r} is not a date: use ISO 8601, "
+                "e.g. 2024-01-01 or 2024-01-01T00:00:00Z."
+            )
+    url = urlparse(str(config.get("api_url") or "https://api.personio.de"))
+    if url.scheme not in {"http", "https"} or not url.netloc:
+        problems.append(
+            f"api_url {config.get('api_url')!r} is not a URL: use https://api.personio.de "
+            "or your sandbox's http://host:port."
+        )
+    for key in ("lookback_window_days", "request_timeout", "max_retries"):
+        if isinstance(config.get(key), int) and config[key] < 0:
+            problems.append(f"{key} must not be negative.")
+    if (rate := config.get("max_requests_per_second")) is not None and rate <= 0:
+        problems.append("max_requests_per_second must be greater than 0; leave it unset for none.")
+    return problems
+
+
+if __name__ == "__main__":
+    TapPersonio.cli()
