@@ -204,6 +204,21 @@ def describe_failure(response: requests.Response) -> str:
     )
 
 
+def describe(failure: BaseException | None) -> str:
+    """A failed attempt in one line: Personio's answer, or the network fault at its root."""
+    response = getattr(failure, "response", None)
+    if response is not None:
+        return describe_failure(response)
+    request = getattr(failure, "request", None)
+    where = urlparse(request.url) if request is not None and request.url else None
+    root: BaseException | None = failure
+    while root is not None and (root.__cause__ or root.__context__):
+        root = root.__cause__ or root.__context__
+    reason = str(root).split(": ")[-1] if root is not None else "unknown failure"
+    target = f" {where.path} on {where.netloc}" if where else ""
+    return f"network failure reaching{target} ({type(failure).__name__}: {reason})"
+
+
 class PersonioAPI:
     """What all streams of one tap run share: the base URL, one connection pool, the two
     tokens, the rate limiter and the retry policy."""
@@ -213,10 +228,15 @@ class PersonioAPI:
         self.timeout = int(config.get("request_timeout") or 60)
         self.max_retries = int(config.get("max_retries", 8))
         self.logger = logger
-        self.session = requests.Session()
-        self.session.headers["X-Personio-App-ID"] = str(config.get("app_id") or "TAP_PERSONIO")
+        headers = {"X-Personio-App-ID": str(config.get("app_id") or "TAP_PERSONIO")}
         if config.get("partner_id"):
-            self.session.headers["X-Personio-Partner-ID"] = str(config["partner_id"])
+            headers["X-Personio-Partner-ID"] = str(config["partner_id"])
+        # Data requests and token requests use separate sessions: the SDK installs the
+        # authenticator on the data session, and a token request must not ask for a token.
+        self.session = requests.Session()
+        self.token_session = requests.Session()
+        for session in (self.session, self.token_session):
+            session.headers.update(headers)
         self.limiter = RateLimiter(config.get("max_requests_per_second"))
         # Personio's published limits, taken a little under: every v1 call counts against
         # 2,000/min per IP; v1 employees allow 300/min with bursts of 15/s.
@@ -234,8 +254,9 @@ class PersonioAPI:
         }
 
     def retrying(self, func: Callable[..., t.Any], on_backoff: Callable[..., None]) -> t.Any:
-        """``func`` retried on network faults, 429 and 5xx under the tap's retry policy."""
-        return backoff.on_exception(
+        """``func`` retried on network faults, 429 and 5xx under the tap's retry policy; when
+        the retries run out, one error that says what failed and how often."""
+        retried = backoff.on_exception(
             retry_waits,
             (RetriableAPIError, *NETWORK_ERRORS),
             max_tries=self.max_retries + 1,
@@ -244,12 +265,24 @@ class PersonioAPI:
             logger=None,
         )(func)
 
+        def attempt(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            try:
+                return retried(*args, **kwargs)
+            except (RetriableAPIError, *NETWORK_ERRORS) as failure:
+                raise PersonioError(
+                    f"Gave up after {self.max_retries + 1} attempts: {describe(failure)}. "
+                    "If Personio is down or throttling, run again later or raise max_retries; "
+                    "otherwise check api_url and the network."
+                ) from None
+
+        return attempt
+
     def post_token_request(self, url: str, body: dict[str, str], form: bool) -> requests.Response:
         """Mint a token; refusals become one clear error that never repeats the secret."""
 
         def post() -> requests.Response:
             kwargs: dict[str, t.Any] = {"data": body} if form else {"json": body}
-            response = self.session.post(url, timeout=self.timeout, **kwargs)
+            response = self.token_session.post(url, timeout=self.timeout, **kwargs)
             if (
                 response.status_code == HTTPStatus.TOO_MANY_REQUESTS
                 or response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR
@@ -268,19 +301,12 @@ class PersonioAPI:
 
     def log_backoff(self, details: Mapping[str, t.Any]) -> None:
         """One warning per retry: what failed and how long we wait, no URL query, no secret."""
-        failure = details.get("exception")
-        response = getattr(failure, "response", None)
-        what = (
-            describe_failure(response)
-            if response is not None
-            else f"{type(failure).__name__} ({failure})"
-        )
         self.logger.warning(
             "Retrying in %.1f s (attempt %d of %d) after %s",
             details.get("wait", 0.0),
             details.get("tries", 0),
             self.max_retries + 1,
-            what,
+            describe(details.get("exception")),
         )
 
 
