@@ -103,7 +103,8 @@ class PersonioAuthenticator(APIAuthenticatorBase):
         )
         token, lifetime = self.endpoint.parse(response.json())
         self._token = token
-        self._renew_at = self._clock() + max(lifetime - RENEW_MARGIN_SECONDS, 0)
+        margin = min(RENEW_MARGIN_SECONDS, lifetime / 10)  # short lifetimes: renew at 90 %
+        self._renew_at = self._clock() + lifetime - margin
         self.mint_count += 1
         self.logger.info("Obtained a Personio %s access token", self.endpoint.generation)
 

@@ -198,7 +198,7 @@ def describe_failure(response: requests.Response) -> str:
     """One line naming the endpoint, the status and Personio's reason; never the query string."""
     path = urlparse(response.url).path
     method = response.request.method if response.request is not None else "GET"
-    reason = personio_reason(response)
+    reason = personio_reason(response).rstrip(". ")
     return f"{method} {path} answered {response.status_code} {response.reason}" + (
         f": {reason}" if reason else ""
     )
@@ -238,10 +238,12 @@ class PersonioAPI:
         for session in (self.session, self.token_session):
             session.headers.update(headers)
         self.limiter = RateLimiter(config.get("max_requests_per_second"))
-        # Personio's published limits, taken a little under: every v1 call counts against
-        # 2,000/min per IP; v1 employees allow 300/min with bursts of 15/s.
+        # Personio's published limits, taken a little under. A bucket of capacity C and rate r
+        # lets C + r*w requests through in any window w, so C is chosen to keep every window
+        # within its limit: v1 employees allow 300/min and 15 in any second (C + r <= 15),
+        # every v1 call counts against 2,000/min per IP (C + 60 r <= 2,000).
         self.limiter.configure("v1", rate=2000 / 60 * 0.95, capacity=30)
-        self.limiter.configure("v1:employees", rate=300 / 60 * 0.95, capacity=15)
+        self.limiter.configure("v1:employees", rate=300 / 60 * 0.95, capacity=10)
         self.authenticators = {
             endpoint.generation: PersonioAuthenticator(
                 endpoint=endpoint,

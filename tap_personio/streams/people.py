@@ -6,7 +6,7 @@ import typing as t
 from datetime import UTC, timedelta
 
 from singer_sdk import typing as th
-from singer_sdk.helpers._typing import TypeConformanceLevel
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
 from tap_personio.attributes import EmployeeFlattener, columns_for
