@@ -32,6 +32,8 @@ if t.TYPE_CHECKING:
 BACKOFF_BASE_SECONDS = 1.0
 #: ... up to this cap (Personio's auth endpoint locks for 60 s after its limit).
 BACKOFF_CAP_SECONDS = 60.0
+#: Long syncs log their progress this often.
+PROGRESS_SECONDS = 30.0
 #: A ``Retry-After`` beyond this is not waited for in full.
 RETRY_AFTER_CAP_SECONDS = 300.0
 
@@ -328,6 +330,11 @@ class PersonioStream(RESTStream[t.Any]):
 
     extra_retry_statuses: t.ClassVar[list[int]] = [HTTPStatus.TOO_MANY_REQUESTS]  # type: ignore[misc]
 
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._rows_read = 0
+        self._progress_logged = time.monotonic()
+
     @property
     def api(self) -> PersonioAPI:
         return self._tap.api  # type: ignore[attr-defined]
@@ -404,6 +411,32 @@ class PersonioStream(RESTStream[t.Any]):
     @override
     def backoff_handler(self, details: t.Any) -> None:
         self.api.log_backoff(details)
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        body = response.json()
+        records = self.parse_page(body)
+        self._log_progress(len(records), body)
+        return records
+
+    def parse_page(self, body: t.Any) -> list[dict]:
+        """The records of one decoded page."""
+        data = body.get("_data", body.get("data")) if isinstance(body, dict) else body
+        return [record for record in data or [] if isinstance(record, dict)]
+
+    def _log_progress(self, rows: int, body: t.Any) -> None:
+        """A line every ``PROGRESS_SECONDS`` on long syncs, with Personio's total when known."""
+        self._rows_read += rows
+        now = time.monotonic()
+        if now - self._progress_logged < PROGRESS_SECONDS:
+            return
+        self._progress_logged = now
+        metadata = body.get("metadata") if isinstance(body, dict) else None
+        total = metadata.get("total_elements") if isinstance(metadata, dict) else None
+        of_total = f" of {total:,}" if isinstance(total, int) else ""
+        self.logger.info(
+            "%s: %s%s records read so far", self.name, f"{self._rows_read:,}", of_total
+        )
 
     @override
     def validate_response(self, response: requests.Response) -> None:

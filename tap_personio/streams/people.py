@@ -13,7 +13,6 @@ from tap_personio.attributes import EmployeeFlattener, columns_for
 from tap_personio.client import PersonioV1Stream
 
 if t.TYPE_CHECKING:
-    import requests
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
@@ -96,9 +95,10 @@ class EmployeesStream(PersonioV1Stream):
         return params
 
     @override
-    def parse_response(self, response: requests.Response) -> t.Iterable[dict]:
+    def parse_page(self, body: t.Any) -> list[dict]:
         keys = self.selected_columns
-        for employee in response.json().get("data") or []:
-            attributes = employee.get("attributes") if isinstance(employee, dict) else None
-            if isinstance(attributes, dict):
-                yield self._flatten(attributes, keys)
+        return [
+            self._flatten(employee["attributes"], keys)
+            for employee in super().parse_page(body)
+            if isinstance(employee.get("attributes"), dict)
+        ]

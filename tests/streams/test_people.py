@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import subprocess
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tap_personio.sandbox import Sandbox
+from tap_personio.tap import TapPersonio
 from tests.conftest import TAP, run_tap, tap_config
 
 EMPLOYEES = 2000
@@ -172,3 +174,12 @@ def discover(sandbox: Sandbox) -> str:
             text=True,
             check=True,
         ).stdout
+
+
+def test_long_syncs_log_their_progress_with_personios_total(company, monkeypatch, caplog):
+    monkeypatch.setattr("tap_personio.client.PROGRESS_SECONDS", 0.0)
+    stream = TapPersonio(config=tap_config(company), validate_config=True).streams["employees"]
+    with caplog.at_level(logging.INFO):
+        assert len(list(stream.get_records(None))) == EMPLOYEES
+    assert "employees: 100 of 2,000 records read so far" in caplog.text
+    assert "employees: 2,000 of 2,000 records read so far" in caplog.text
