@@ -21,7 +21,12 @@ from typing_extensions import override
 
 from tap_personio.auth import V1_TOKEN, V2_TOKEN, PersonioAuthenticator
 from tap_personio.errors import PersonioAccessError, PersonioAuthError, PersonioError
-from tap_personio.pagination import V1OffsetPaginator, V1PagePaginator, V2CursorPaginator
+from tap_personio.pagination import (
+    V1OffsetPaginator,
+    V1PagePaginator,
+    V2CursorPaginator,
+    page_body,
+)
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterable, Mapping
@@ -414,7 +419,7 @@ class PersonioStream(RESTStream[t.Any]):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        body = response.json()
+        body = page_body(response)
         records = self.parse_page(body)
         self._log_progress(len(records), body)
         return records

@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import urljoin, urlparse
 
+import msgspec
 from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, PageNumberPaginator
 from typing_extensions import override
 
@@ -19,9 +20,21 @@ if t.TYPE_CHECKING:
     import requests
 
 
+def page_body(response: requests.Response) -> t.Any:
+    """The decoded JSON body of a page, decoded once: the paginator and the parser both read it,
+    and decoding is a large share of the tap's own time on big pages."""
+    cache = response.__dict__
+    if "_page_body" not in cache:
+        try:
+            cache["_page_body"] = msgspec.json.decode(response.content)
+        except msgspec.DecodeError as exc:
+            raise ValueError(f"the answer is not valid JSON ({exc})") from None
+    return cache["_page_body"]
+
+
 def _v1_page(response: requests.Response) -> tuple[int, dict[str, t.Any]]:
     """Rows on a v1 page and its ``metadata`` block."""
-    body = response.json()
+    body = page_body(response)
     data = body.get("data") if isinstance(body, dict) else None
     metadata = body.get("metadata") if isinstance(body, dict) else None
     return len(data or []), metadata if isinstance(metadata, dict) else {}
@@ -78,7 +91,7 @@ class V2CursorPaginator(BaseHATEOASPaginator):
 
     @override
     def get_next_url(self, response: requests.Response) -> str | None:
-        body = response.json()
+        body = page_body(response)
         meta = body.get("_meta") or body.get("meta") or {}
         href = ((meta.get("links") or {}).get("next") or {}).get("href")
         data = body.get("_data", body.get("data"))

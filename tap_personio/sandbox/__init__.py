@@ -1,0 +1,156 @@
+"""A local Personio API for tests, demos and benchmarks (see README.md in this folder).
+
+`Sandbox` composes the synthetic company, the credential, the route modules and the switches
+(rate limits, faults) behind one small Python API. Nothing here imports the tap.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from types import TracebackType
+from typing import Any
+
+from tap_personio.sandbox import auth, v1_people, v2_people
+from tap_personio.sandbox.company import Company
+from tap_personio.sandbox.credential import Credential, TokenStore
+from tap_personio.sandbox.faults import Faults
+from tap_personio.sandbox.ratelimit import RateLimiter
+from tap_personio.sandbox.server import App, LoggedRequest, Route, SandboxHTTPServer
+
+#: Every endpoint the sandbox serves; a new area module adds its ROUTES here.
+ROUTES: tuple[Route, ...] = (*auth.ROUTES, *v1_people.ROUTES, *v2_people.ROUTES)
+
+DEFAULT_CLIENT_ID = "sandbox-client-id"
+DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
+
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_CLIENT_SECRET", "ROUTES", "Sandbox"]
+
+
+class Sandbox:
+    """One sandbox: a company served over HTTP on 127.0.0.1, with switches for tests."""
+
+    def __init__(
+        self,
+        employees: int = 200,
+        seed: int = 1,
+        years: int = 1,
+        custom_attributes: int = 12,
+        rate_limits: bool = True,
+        token_lifetime: float = 86400,
+        readable_attributes: Iterable[str] | None = None,
+        access_rights: Iterable[str] | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.company = Company(employees, seed, years, custom_attributes)
+        self.credential = Credential.create(
+            client_id, client_secret, readable_attributes, access_rights
+        )
+        self.faults = Faults(seed)
+        self.app = App(
+            routes=ROUTES,
+            company=self.company,
+            credential=self.credential,
+            tokens=TokenStore(token_lifetime, clock),
+            limiter=RateLimiter(clock, enabled=rate_limits),
+            faults=self.faults,
+        )
+        self._host, self._port = host, port
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> Sandbox:
+        """Bind (a free port unless one was given) and serve in a daemon thread."""
+        if self._server is None:
+            self._server = SandboxHTTPServer(self.app, self._host, self._port)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # stop() waits at most this long
+                name="personio-sandbox",
+                daemon=True,
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not started")
+        return f"http://{self._host}:{self._server.server_port}"
+
+    # ------------------------------------------------------------------ credential
+    @property
+    def client_id(self) -> str:
+        return self.credential.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.credential.client_secret
+
+    def revoke_tokens(self) -> None:
+        """Every issued token becomes invalid (401 on next use); new ones can be minted."""
+        self.app.tokens.revoke_all()
+
+    # ------------------------------------------------------------------ data
+    def v1_employee(
+        self, employee_id: int, attributes: Iterable[str] | None = None
+    ) -> dict[str, Any]:
+        """The `attributes` object as GET /v1/company/employees would serve it now (no faults)."""
+        emp = self.company.employee(employee_id)
+        if emp is None:
+            raise KeyError(employee_id)
+        keys = None if attributes is None else set(attributes)
+        return v1_people.employee_attributes(self.company, self.credential, emp, self.url, keys)
+
+    def v1_employee_ids(self) -> list[int]:
+        return self.company.employee_ids()
+
+    # ------------------------------------------------------------------ switches
+    def set_rate_limits(self, enabled: bool) -> None:
+        self.app.limiter.enabled = enabled
+        self.app.limiter.reset()
+
+    def inject(self, kind: str, count: int = 1, path: str | None = None, **params: Any) -> None:
+        """Add a fault; kinds and parameters are listed in README.md and faults.FAULT_KINDS."""
+        self.faults.inject(kind, count, path, **params)
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    # ------------------------------------------------------------------ request log
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        return self.app.log.entries()
+
+    def count(
+        self, path: str | None = None, status: int | None = None, method: str | None = None
+    ) -> int:
+        """Logged requests; `path` is exact, or a prefix when it ends in `*`."""
+        return self.app.log.count(path, status, method)
+
+    def clear_requests(self) -> None:
+        self.app.log.clear()
