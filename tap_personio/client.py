@@ -465,6 +465,10 @@ class PersonioStream(RESTStream[t.Any]):
             )
         if status >= HTTPStatus.BAD_REQUEST:
             raise PersonioError(describe_failure(response))
+        try:
+            page_body(response)  # decoded here, inside the retries, and kept for the parser
+        except ValueError as exc:
+            raise RetriableAPIError(f"{describe_failure(response)}, but {exc}", response) from None
         self.authenticator.accepted()
 
     def _right_hint(self) -> str:

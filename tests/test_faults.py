@@ -100,3 +100,22 @@ def test_the_proactive_limiter_keeps_the_tap_under_personios_limit(waits):
         stream.page_size = 10
         assert len(list(stream.get_records(None))) == 400
         assert sb.count(status=429) == 0
+
+
+def test_a_page_that_is_not_json_is_retried(fresh_sandbox, waits, monkeypatch):
+    stream = TapPersonio(config=tap_config(fresh_sandbox), validate_config=True).streams[
+        "employees"
+    ]
+    send = stream.requests_session.send
+    calls = []
+
+    def garble_first(request, **kwargs):
+        response = send(request, **kwargs)
+        calls.append(request.path_url)
+        if len(calls) == 1:
+            response._content = b"<html>502 Bad Gateway</html>"
+        return response
+
+    monkeypatch.setattr(stream.requests_session, "send", garble_first)
+    assert len(list(stream.get_records(None))) == 30
+    assert len(waits) == 1
