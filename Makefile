@@ -25,4 +25,5 @@ demo: install
 	$(BIN)/python scripts/demo.py
 
 bench: install
+	$(BIN)/python tests/benchmarks/bench_sandbox.py
 	$(BIN)/python tests/benchmarks/bench_employees.py

@@ -60,10 +60,17 @@ def main() -> None:
     parser.add_argument("--custom-attributes", type=int, default=40)
     args = parser.parse_args()
 
-    with Sandbox(employees=args.employees, seed=1, custom_attributes=args.custom_attributes,
-                 rate_limits=False) as sandbox:
-        config = {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret,
-                  "api_url": sandbox.url}
+    with Sandbox(
+        employees=args.employees,
+        seed=1,
+        custom_attributes=args.custom_attributes,
+        rate_limits=False,
+    ) as sandbox:
+        config = {
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+            "api_url": sandbox.url,
+        }
         shipped = cpu_per_record(config, args.employees)
 
         writer, level = TapPersonio.message_writer_class, EmployeesStream.TYPE_CONFORMANCE_LEVEL
@@ -84,7 +91,9 @@ def main() -> None:
     ceiling = 300 * 100 / 60  # Personio: 300 employee pages a minute of at most 100 rows
     print(f"employees: {args.employees:,}, custom attributes: {args.custom_attributes}")
     print(f"tap CPU per record, as shipped (msgspec writer, no re-conformance): {shipped:,.0f} us")
-    print(f"tap CPU per record, SDK defaults (JSON writer, recursive conform.):  {defaults:,.0f} us")
+    print(
+        f"tap CPU per record, SDK defaults (JSON writer, recursive conform.):  {defaults:,.0f} us"
+    )
     print(f"speed-up of the shipped choices: {defaults / shipped:.2f}x")
     print(
         f"with Personio's rate limits: {args.employees / limited:,.0f} records/s over {pages} "

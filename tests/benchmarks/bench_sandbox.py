@@ -1,5 +1,5 @@
 """Sandbox figures: memory of a 2,000-employee company with one year of history, and the time
-to answer a 100-employee v1 page. Run on purpose: `.venv/bin/python tests/benchmarks/bench_sandbox.py`.
+to answer a 100-employee v1 page. Run on purpose with `make bench`.
 """
 
 from __future__ import annotations
