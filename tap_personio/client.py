@@ -335,10 +335,26 @@ class PersonioStream(RESTStream[t.Any]):
 
     extra_retry_statuses: t.ClassVar[list[int]] = [HTTPStatus.TOO_MANY_REQUESTS]  # type: ignore[misc]
 
+    #: Set when discovery found that the credential may not read this stream.
+    unreadable: PersonioAccessError | None = None
+
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self._rows_read = 0
         self._progress_logged = time.monotonic()
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        """Records, or, for a stream the credential may not read, a warning instead of a failed
+        sync (unless ``strict_mode`` asks for the failure)."""
+        try:
+            if self.unreadable is not None:
+                raise self.unreadable
+            yield from super().get_records(context)
+        except PersonioAccessError as error:
+            if self.config.get("strict_mode"):
+                raise
+            self.logger.warning("%s: skipped. %s", self.name, error)
 
     @property
     def api(self) -> PersonioAPI:

@@ -110,6 +110,15 @@ class TapPersonio(Tap):
             "dropped connection, with capped exponential backoff (about 4 minutes in all "
             "with the default). Personio's Retry-After and rate-limit headers are honoured.",
         ),
+        th.Property(
+            "strict_mode",
+            th.BooleanType,
+            default=False,
+            title="Strict Mode",
+            description="Fail the sync when the credential may not read a selected stream. "
+            "By default such a stream is skipped with a warning that names the Personio "
+            "access right to grant.",
+        ),
     ).to_dict()
 
     @classmethod

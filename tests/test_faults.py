@@ -9,7 +9,7 @@ import pytest
 from tap_personio.errors import PersonioAccessError, PersonioError
 from tap_personio.sandbox import Sandbox
 from tap_personio.tap import TapPersonio
-from tests.conftest import tap_config
+from tests.conftest import run_tap, tap_config
 
 EMPLOYEES_PATH = "/v1/company/employees"
 
@@ -75,9 +75,18 @@ def test_429_is_retried_even_when_everything_else_would_be_fatal(fresh_sandbox, 
     assert len(employees(fresh_sandbox, burst, max_retries=6)) == 30
 
 
-def test_a_missing_access_right_names_the_right():
+def test_a_stream_the_credential_may_not_read_is_skipped_naming_the_right():
     with Sandbox(employees=5, seed=1, rate_limits=False, access_rights=["absences"]) as sb:
-        tap_kwargs = {"config": tap_config(sb), "validate_config": True}
+        run = run_tap(tap_config(sb))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "employees: skipped" in run.stderr
+    assert '"Employees: read' in run.stderr
+    assert run.records["employees"] == []
+
+
+def test_strict_mode_fails_on_a_stream_the_credential_may_not_read():
+    with Sandbox(employees=5, seed=1, rate_limits=False, access_rights=["absences"]) as sb:
+        tap_kwargs = {"config": tap_config(sb, strict_mode=True), "validate_config": True}
         with pytest.raises(PersonioAccessError, match=r'lacks an access right .*"Employees: read'):
             TapPersonio(**tap_kwargs).streams  # noqa: B018 - discovery reads the catalogue
 

@@ -12,7 +12,20 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from tap_personio.sandbox import auth, v1_people, v2_people
+from tap_personio.sandbox import (
+    auth,
+    v1_absences,
+    v1_people,
+    v1_reports,
+    v2_absences,
+    v2_api,
+    v2_attendances,
+    v2_compensations,
+    v2_documents,
+    v2_org,
+    v2_people,
+    v2_recruiting,
+)
 from tap_personio.sandbox.company import Company
 from tap_personio.sandbox.credential import Credential, TokenStore
 from tap_personio.sandbox.faults import Faults
@@ -20,7 +33,10 @@ from tap_personio.sandbox.ratelimit import RateLimiter
 from tap_personio.sandbox.server import App, LoggedRequest, Route, SandboxHTTPServer
 
 #: Every endpoint the sandbox serves; a new area module adds its ROUTES here.
-ROUTES: tuple[Route, ...] = (*auth.ROUTES, *v1_people.ROUTES, *v2_people.ROUTES)
+ROUTES: tuple[Route, ...] = (*auth.ROUTES, *v1_people.ROUTES, *v1_absences.ROUTES,
+                             *v1_reports.ROUTES, *v2_people.ROUTES, *v2_absences.ROUTES,
+                             *v2_attendances.ROUTES, *v2_compensations.ROUTES, *v2_org.ROUTES,
+                             *v2_documents.ROUTES, *v2_recruiting.ROUTES)  # fmt: skip
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
@@ -47,6 +63,7 @@ class Sandbox:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        retired_status: int | None = 404,
     ) -> None:
         self.company = Company(employees, seed, years, custom_attributes)
         self.credential = Credential.create(
@@ -60,6 +77,7 @@ class Sandbox:
             tokens=TokenStore(token_lifetime, clock),
             limiter=RateLimiter(clock, enabled=rate_limits),
             faults=self.faults,
+            retired_status=retired_status,
         )
         self._host, self._port = host, port
         self._server: SandboxHTTPServer | None = None
@@ -130,6 +148,19 @@ class Sandbox:
         return self.company.employee_ids()
 
     # ------------------------------------------------------------------ switches
+    @property
+    def retired_status(self) -> int | None:
+        """Status of v1 attendances/projects (shut down 2026-08-30); None: still served."""
+        return self.app.retired_status
+
+    @retired_status.setter
+    def retired_status(self, status: int | None) -> None:
+        self.app.retired_status = status
+
+    def set_feature(self, feature: str, enabled: bool) -> None:
+        """Company features: `legal_entities` (off: 412) and `recruiting` (off: 404)."""
+        v2_api.set_feature(self.company, feature, enabled)
+
     def set_rate_limits(self, enabled: bool) -> None:
         self.app.limiter.enabled = enabled
         self.app.limiter.reset()

@@ -40,6 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cred.add_argument("--no-rate-limits", action="store_true",
                       help="switch Personio's rate limits off")  # fmt: skip
+    company.add_argument(
+        "--retired-status",
+        type=_retired_status,
+        default=404,
+        metavar="STATUS|served",
+        help="HTTP status of v1 attendances and projects (shut down 2026-08-30; the real "
+        "answer is undocumented), or 'served' to serve them as before the shutdown",
+    )
+    company.add_argument(
+        "--disable-features",
+        default=None,
+        help="comma-separated company features to switch off: legal_entities (then 412), "
+        "recruiting (then 404)",
+    )
     faults = parser.add_argument_group("faults (each applies to the first N matching requests)")
     faults.add_argument(
         "--latency", type=float, default=None, help="seconds added to every response"
@@ -116,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser  # fmt: skip
 
 
+def _retired_status(value: str) -> int | None:
+    """An HTTP error status, or `served` (None) for the pre-shutdown behaviour."""
+    if value == "served":
+        return None
+    if not value.isdigit() or not 400 <= int(value) <= 599:
+        raise argparse.ArgumentTypeError("expected an HTTP status 400-599 or 'served'")
+    return int(value)
+
+
 def _split(value: str | None) -> list[str] | None:
     return None if value is None else [v.strip() for v in value.split(",") if v.strip()]
 
@@ -135,7 +158,10 @@ def configure(args: argparse.Namespace) -> Sandbox:
         client_secret=args.client_secret,
         host=args.host,
         port=args.port,
+        retired_status=args.retired_status,
     )
+    for feature in _split(args.disable_features) or []:
+        sandbox.set_feature(feature, False)
     path = args.fault_path
     if args.latency is not None:
         if args.latency_max is None:

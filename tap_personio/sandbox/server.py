@@ -217,6 +217,46 @@ def v2_list(
     return json_response(200, {"_data": [render(item) for item in page], "_meta": {"links": links}})
 
 
+@dataclass(frozen=True, slots=True)
+class V1Paging:
+    """The paging dialect of one v1 list; they differ per endpoint (personio-api.md section 6)."""
+
+    default_limit: int
+    max_limit: int
+    pages: bool = False  # `offset` is a page number from 1 (0 read as 1), not a record offset
+    clamp: bool = False  # a limit above the maximum is clamped (employees) instead of a 400
+    param: str = "offset"  # name of the position parameter (custom reports: `page`)
+
+
+def v1_paged(
+    req: Request, items: Sequence[Any], paging: V1Paging
+) -> tuple[Sequence[Any], dict[str, Any]]:
+    """The requested slice of `items` and the envelope's `metadata`, `offset` and `limit`.
+
+    `offset` echoes the position parameter as sent, `current_page` is the page served.
+    """
+    limit_message = f"The limit must be between 1 and {paging.max_limit}."
+    limit = int_arg(req, "limit", paging.default_limit, limit_message)
+    offset_message = f"The {paging.param} must be a non-negative integer."
+    offset = int_arg(req, paging.param, 0, offset_message)
+    if limit < 1 or (limit > paging.max_limit and not paging.clamp):
+        raise ApiError(400, limit_message, code=0)
+    if offset < 0:
+        raise ApiError(400, offset_message, code=0)
+    limit = min(limit, paging.max_limit)
+    if paging.pages:
+        page = max(offset, 1)
+        start = (page - 1) * limit
+    else:
+        page, start = offset // limit, offset
+    metadata = {
+        "total_elements": len(items),
+        "current_page": page,
+        "total_pages": -(-len(items) // limit),
+    }
+    return items[start : start + limit], {"metadata": metadata, "offset": offset, "limit": limit}
+
+
 # --------------------------------------------------------------------------- routing
 Handler = Callable[["App", Request], Response]
 
@@ -232,10 +272,15 @@ class Route:
     auth: bool = True
     limits: tuple[Limit, ...] = ()
     echo_token: bool = True  # v1 data responses repeat the token in `Authorization`
+    errors: Callable[[ApiError], Response] | None = None  # own error shape (v1 custom reports)
 
     @property
     def api(self) -> Api:
         return api_of(self.pattern)
+
+    def error(self, error: ApiError) -> Response:
+        """The error in this route's shape: its own `errors`, else its generation's envelope."""
+        return self.errors(error) if self.errors else render_error(self.api, error)
 
     def compile(self) -> re.Pattern[str]:
         def group(match: re.Match[str]) -> str:
@@ -323,6 +368,9 @@ class App:
     limiter: RateLimiter
     faults: Faults
     log: RequestLog = field(default_factory=RequestLog)
+    #: v1 attendances and projects, shut down 2026-08-30: answered with this status, or still
+    #: served when None (the real answer is undocumented; personio-api.md 4.7, 11.12)
+    retired_status: int | None = 404
 
     def __post_init__(self) -> None:
         self.router = Router(self.routes)
@@ -343,14 +391,14 @@ class App:
         limits = (V1_GLOBAL, *route.limits) if route.api == "v1" else route.limits
         decision = self.limiter.acquire(limits)
         if not decision.allowed:
-            response = render_error(api, ApiError(429, STATUS_MESSAGES[429]))
+            response = route.error(ApiError(429, STATUS_MESSAGES[429]))
         else:
             try:
                 if route.auth:
                     req = replace(req, token=self._authenticate(route, req))
                 response = route.handler(self, req)
             except ApiError as error:
-                response = render_error(route.api, error)
+                response = route.error(error)
             if route.api == "v1" and route.echo_token and req.token and response.status == 200:
                 response.headers["Authorization"] = f"Bearer {req.token.value}"
         response.headers.update(decision.headers)
@@ -384,8 +432,10 @@ class App:
                            type_="common.forbidden")  # fmt: skip
         return token
 
-    def fault_response(self, path: str, status: int) -> Response:
-        return render_error(api_of(path), ApiError(status, STATUS_MESSAGES[status]))
+    def fault_response(self, path: str, status: int, method: str = "GET") -> Response:
+        error = ApiError(status, STATUS_MESSAGES[status])
+        found = self.router.match(method, path)
+        return found[0].error(error) if found else render_error(api_of(path), error)
 
 
 # --------------------------------------------------------------------------- HTTP transport
@@ -430,24 +480,27 @@ class _Handler(BaseHTTPRequestHandler):
         plan = app.faults.plan(req.path)
         if plan.delay:
             time.sleep(plan.delay)
-        status = 0
+
+        def log(status: int) -> None:
+            """Logged before the answer goes out, so a client that has it also sees the entry."""
+            app.log.add(LoggedRequest(req.method, req.path, req.query, status,
+                                      time.perf_counter() - started))  # fmt: skip
+
         try:
             if plan.drop:
+                log(0)
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             response = (
-                app.fault_response(req.path, plan.status)
+                app.fault_response(req.path, plan.status, req.method)
                 if plan.status is not None
                 else self._dispatch(app, req)
             )
-            status = response.status
+            log(response.status)
             self._write(response, plan.truncate)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        finally:
-            app.log.add(LoggedRequest(req.method, req.path, req.query, status,
-                                      time.perf_counter() - started))  # fmt: skip
 
     @staticmethod
     def _dispatch(app: App, req: Request) -> Response:
@@ -456,7 +509,7 @@ class _Handler(BaseHTTPRequestHandler):
             return app.dispatch(req)
         except Exception:
             traceback.print_exc()
-            return app.fault_response(req.path, 500)
+            return app.fault_response(req.path, 500, req.method)
 
     def _write(self, response: Response, truncate: bool) -> None:
         self.send_response(response.status)

@@ -8,7 +8,6 @@ attributes exist at all.
 
 from __future__ import annotations
 
-import math
 import struct
 import zlib
 from collections.abc import Callable, Collection
@@ -18,7 +17,16 @@ from typing import Any
 from tap_personio.sandbox.company import STANDARD_ATTRIBUTES, AttributeDef, Company, Employee
 from tap_personio.sandbox.credential import Credential
 from tap_personio.sandbox.ratelimit import V1_EMPLOYEES
-from tap_personio.sandbox.server import ApiError, App, Request, Response, Route, int_arg, v1_ok
+from tap_personio.sandbox.server import (
+    ApiError,
+    App,
+    Request,
+    Response,
+    Route,
+    V1Paging,
+    v1_ok,
+    v1_paged,
+)
 from tap_personio.sandbox.timefmt import (
     SANDBOX_NOW,
     berlin_local,
@@ -26,8 +34,8 @@ from tap_personio.sandbox.timefmt import (
     berlin_timestamp,
 )
 
-MAX_LIMIT = 100  # since 2025-01-31 larger limits are clamped
-DEFAULT_LIMIT = 50
+#: record offset; since 2025-01-31 default 50 and larger limits are clamped to 100
+PAGING = V1Paging(default_limit=50, max_limit=100, clamp=True)
 PICTURE_SIZE = 128  # "original size" of the generated pictures
 NOT_FOUND = "Es ist ein Problem aufgetreten"
 
@@ -203,13 +211,6 @@ def _projection(req: Request) -> set[str] | None:
 
 
 def list_employees(app: App, req: Request) -> Response:
-    limit = int_arg(req, "limit", DEFAULT_LIMIT, "The limit must be between 1 and 100.")
-    offset = int_arg(req, "offset", 0, "The offset must be a non-negative integer.")
-    if limit < 1:
-        raise ApiError(400, "The limit must be between 1 and 100.", code=0)
-    if offset < 0:
-        raise ApiError(400, "The offset must be a non-negative integer.", code=0)
-    limit = min(limit, MAX_LIMIT)
     employees = app.company.employees()
     since_raw, email = req.arg("updated_since"), req.arg("email")
     if since_raw:
@@ -219,7 +220,7 @@ def list_employees(app: App, req: Request) -> Response:
         employees = [e for e in employees if e.last_modified_at > since]
     elif email:
         employees = [e for e in employees if e.email.casefold() == email.casefold()]
-    page = employees[offset : offset + limit]
+    page, paging = v1_paged(req, employees, PAGING)
     malformed = app.faults.take("malformed", req.path) if page else None
     keys = _projection(req)
     data = [
@@ -231,12 +232,7 @@ def list_employees(app: App, req: Request) -> Response:
         }
         for e in page
     ]
-    metadata = {
-        "total_elements": len(employees),
-        "current_page": offset // limit,
-        "total_pages": math.ceil(len(employees) / limit),
-    }
-    return v1_ok(data, metadata=metadata, offset=offset, limit=limit)
+    return v1_ok(data, **paging)
 
 
 def get_employee(app: App, req: Request) -> Response:

@@ -1,28 +1,30 @@
-"""v2 persons: `GET /v2/persons` and `GET /v2/persons/{id}` (persons-service-api-v2.json).
+"""v2 persons and their employments (persons-service-api-v2.json, employment-contract-v2.json).
 
 The same people as v1 employees (id = str(v1 id)), under the same attribute whitelist, with
-cursor paging (limit 1-50, default 10) and the dotted filter operators `.gt`/`.lt`.
+cursor paging (limit 1-50, default 10) and the dotted filter operators `.gt`/`.lt`. Each
+person has one employment whose `updated_at` is the person's, so `Company.mutate` moves both.
 """
 
 from __future__ import annotations
 
-import operator
+import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 from typing import Any
 
-from tap_personio.sandbox.company import AttributeDef, Employee
+from tap_personio.sandbox.company import AttributeDef, Company, Employee
 from tap_personio.sandbox.ratelimit import V2_PERSONS
-from tap_personio.sandbox.server import (
-    ApiError,
-    App,
-    Request,
-    Response,
-    Route,
-    json_response,
-    v2_list,
-)
+from tap_personio.sandbox.server import ApiError, App, Request, Route
 from tap_personio.sandbox.timefmt import utc_timestamp
+from tap_personio.sandbox.v2_api import (
+    NOT_FOUND,
+    Filter,
+    V2Endpoint,
+    bucket,
+    endpoint_routes,
+    ops,
+    ref,
+)
 
 # v1 attribute type -> the lower-case v2 custom attribute type Personio sends
 V2_TYPES = {
@@ -77,75 +79,120 @@ def person(app: App, base_url: str, emp: Employee) -> dict[str, Any]:
     return result
 
 
-def _instant(raw: str) -> datetime:
-    """Date-time (`Z`, offset or naive UTC) or plain date: clients were seen sending both."""
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(400, "Provided request parameters are invalid.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _employees(app: App, req: Request) -> list[Employee]:
+    return app.company.employees()
 
 
-_TIME_FIELDS: dict[str, Callable[[Employee], datetime]] = {
-    "created_at": lambda e: e.created_at,
-    "updated_at": lambda e: e.last_modified_at,
+PERSON_FILTERS: tuple[Filter, ...] = (
+    Filter("id", lambda e: str(e.id)),
+    Filter("email", lambda e: e.email),
+    Filter("first_name", lambda e: e.first_name, "text"),
+    Filter("last_name", lambda e: e.last_name, "text"),
+    Filter("preferred_name", lambda e: e.preferred_name, "text"),
+    Filter("created_at", lambda e: e.created_at, "instant", ops("", "gt", "lt")),
+    Filter("updated_at", lambda e: e.last_modified_at, "instant", ops("", "gt", "lt")),
+    Filter("status", lambda e: _STATUS.get(e.status, "ACTIVE"), "enum",
+           choices=frozenset({"ACTIVE", "INACTIVE"})),
+)  # fmt: skip
+
+PERSONS = V2Endpoint(
+    "/v2/persons", _employees, lambda app, req, e: person(app, req.base_url, e),
+    "employees", (10, 50), V2_PERSONS, PERSON_FILTERS,
+)  # fmt: skip
+
+
+# --------------------------------------------------------------------------- employments
+_TERMINATION_TYPES = {
+    "employee": "EMPLOYEE",
+    "employer": "FIRED",
+    "mutual agreement": "AGREEMENT",
+    "contract expired": "CONTRACT_EXPIRED",
 }
-_TEXT_FIELDS: dict[str, Callable[[Employee], str]] = {
-    "id": lambda e: str(e.id),
-    "email": lambda e: e.email,
-    "first_name": lambda e: e.first_name,
-    "last_name": lambda e: e.last_name,
-    "preferred_name": lambda e: e.preferred_name,
-}
-_OPERATORS: dict[str, Callable[[datetime, datetime], bool]] = {
-    "": operator.eq,
-    "gt": operator.gt,
-    "lt": operator.lt,
-}
-_LIST_FILTERS = frozenset({"id", "email"})  # comma-separated lists
-_PAGING = frozenset({"limit", "cursor"})
+FULL_TIME_HOURS = 40
 
 
-def _filter(employees: list[Employee], req: Request) -> list[Employee]:
-    for key, values in req.query.items():
-        name, _, op = key.partition(".")
-        value = values[0]
-        if key in _PAGING:
-            continue
-        if name in _TIME_FIELDS and op in ("", "gt", "lt"):
-            bound, get = _instant(value), _TIME_FIELDS[name]
-            compare = _OPERATORS[op]
-            employees = [e for e in employees if compare(get(e), bound)]
-        elif name in _TEXT_FIELDS and not op:
-            wanted = set(value.split(",")) if name in _LIST_FILTERS else {value}
-            employees = [e for e in employees if _TEXT_FIELDS[name](e) in wanted]
-        elif key == "status":
-            if value not in ("ACTIVE", "INACTIVE"):
-                raise ApiError(400, "Provided request parameters are invalid.")
-            employees = [e for e in employees if _STATUS.get(e.status, "ACTIVE") == value]
-        elif op:
-            raise ApiError(400, "Provided filter encoding is invalid.")
-    return employees
+def _termination(emp: Employee) -> dict[str, Any] | None:
+    if emp.termination_date is None:
+        return None
+    result: dict[str, Any] = {
+        "termination_date": emp.termination_date.isoformat(),
+        "terminated_at": (emp.termination_date - timedelta(days=30)).isoformat(),
+        "type": _TERMINATION_TYPES.get(emp.termination_type or "", "UNSPECIFIED"),
+        "reason": emp.termination_reason or "",
+    }
+    if emp.last_working_day is not None:
+        result["last_working_day"] = emp.last_working_day.isoformat()
+    return result
 
 
-def list_persons(app: App, req: Request) -> Response:
-    employees = _filter(app.company.employees(), req)
-    return v2_list(app, req, employees, lambda e: person(app, req.base_url, e),
-                   default_limit=10, max_limit=50)  # fmt: skip
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
-def get_person(app: App, req: Request) -> Response:
-    emp = (
-        app.company.employee(int(req.params["person_id"]))
-        if req.params["person_id"].isdigit()
-        else None
-    )
+def employment(app: App, base_url: str, emp: Employee) -> dict[str, Any]:
+    """The person's one employment (employment-contract-v2.json), under the whitelist.
+
+    Each field follows the v1 attribute it comes from; unset values are left out rather than
+    sent as null, because the official schema declares none of them nullable.
+    """
+    readable = app.credential.can_read
+    fields: dict[str, tuple[str, Callable[[], Any]]] = {
+        "status": ("status", lambda: emp.status.upper()),
+        "type": ("employment_type", lambda: emp.employment_type.upper()),
+        "position": ("position", lambda: {"title": emp.position}),
+        "weekly_working_hours": ("weekly_working_hours", lambda: emp.weekly_working_hours),
+        "full_time_weekly_working_hours": ("weekly_working_hours", lambda: FULL_TIME_HOURS),
+        "probation_end_date": ("probation_period_end", lambda: _iso(emp.probation_period_end)),
+        "employment_start_date": ("hire_date", lambda: emp.hire_date.isoformat()),
+        "employment_end_date": ("termination_date", lambda: _iso(emp.termination_date)),
+        "contract_end_date": ("contract_end_date", lambda: _iso(emp.contract_end_date)),
+        "created_at": ("created_at", lambda: utc_timestamp(emp.created_at)),
+        "updated_at": ("last_modified_at", lambda: utc_timestamp(emp.last_modified_at)),
+        "supervisor": ("supervisor", lambda: ref(emp.supervisor_id)),
+        "office": ("office", lambda: ref(emp.office_id)),
+        "legal_entity": ("subcompany", lambda: ref(emp.subcompany_id)),
+        "job": ("position", lambda: ref(job_id(app.company, emp.position))),
+        "sub_company": ("subcompany", lambda: ref(emp.subcompany_id)),
+        "org_units": ("department", lambda: [
+            {"type": "team", "id": str(emp.team_id)}] * (emp.team_id is not None)
+            + [{"type": "department", "id": str(emp.department_id)}]),
+        "cost_centers": ("cost_centers", lambda: [
+            {"id": str(cc), "weight": weight} for cc, weight in emp.cost_centers]),
+        "termination": ("termination_date", lambda: _termination(emp)),
+    }  # fmt: skip
+    result: dict[str, Any] = {"id": emp.employment_id}
+    for name, (key, get) in fields.items():
+        if readable(key) and (value := get()) is not None:
+            result[name] = value
+    result["person"] = {"id": str(emp.id)}
+    links = {"person": {"href": f"{base_url}/v2/persons/{emp.id}"}}
+    if "supervisor" in result:
+        links["supervisor"] = {"href": f"{base_url}/v2/persons/{emp.supervisor_id}"}
+    result["_meta"] = {"links": links}
+    return result
+
+
+def job_id(company: Company, position: str) -> str:
+    """The v2 job (catalogue entry) of a position title; see v2_org.jobs."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox:{company.seed}:job:{position}"))
+
+
+def _employments(app: App, req: Request) -> list[Employee]:
+    """Newest employment first; every sandbox person has exactly one."""
+    raw = req.params["person_id"]
+    emp = app.company.employee(int(raw)) if raw.isdigit() else None
     if emp is None:
-        raise ApiError(404, "There is no resource for the specified id.")
-    return json_response(200, person(app, req.base_url, emp))
+        raise ApiError(404, NOT_FOUND)
+    return [emp]
 
 
-ROUTES: tuple[Route, ...] = (
-    Route("GET", "/v2/persons", list_persons, "employees", limits=(V2_PERSONS,)),
-    Route("GET", "/v2/persons/{person_id}", get_person, "employees", limits=(V2_PERSONS,)),
-)
+EMPLOYMENTS = V2Endpoint(
+    "/v2/persons/{person_id}/employments", _employments,
+    lambda app, req, e: employment(app, req.base_url, e), "employees", (10, 50),
+    bucket("/v2/persons/employments", 30.0, 30),
+    (Filter("id", lambda e: e.employment_id),
+     Filter("updated_at", lambda e: e.last_modified_at, "instant", ops("", "gt", "lt"))),
+    key=lambda e: e.employment_id,
+)  # fmt: skip
+
+ROUTES: tuple[Route, ...] = (*endpoint_routes(PERSONS), *endpoint_routes(EMPLOYMENTS))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 from datetime import UTC, timedelta
+from functools import cached_property
 
 from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
@@ -11,10 +12,14 @@ from typing_extensions import override
 
 from tap_personio.attributes import EmployeeFlattener, columns_for
 from tap_personio.client import PersonioV1Stream
+from tap_personio.errors import PersonioAccessError
 
 if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+#: Where the state remembers the columns of the last complete run.
+COLUMNS_STATE_KEY = "selected_columns"
 
 EMPLOYEES_RIGHT = "Employees: read, with the attributes to sync ticked as readable"
 
@@ -55,7 +60,13 @@ class EmployeesStream(PersonioV1Stream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: Tap) -> None:
-        catalogue = list(EmployeeAttributesStream(tap).request_records(None))
+        try:
+            catalogue = list(EmployeeAttributesStream(tap).request_records(None))
+        except PersonioAccessError as error:
+            if tap.config.get("strict_mode"):
+                raise
+            # Discovery goes on for the other streams; syncing this one reports the error.
+            catalogue, self.unreadable = [{"key": "id", "type": "integer", "label": "ID"}], error
         self.columns = columns_for(catalogue)
         schema = {
             "type": "object",
@@ -64,35 +75,67 @@ class EmployeesStream(PersonioV1Stream):
         super().__init__(tap, schema=schema)
         if "last_modified_at" in self.columns:
             self.replication_key = "last_modified_at"
-        else:
+        elif self.unreadable is None:
             self.logger.info(
                 "employees: full table, because the credential may not read the attribute "
                 "last_modified_at; tick it as readable in Personio to sync incrementally."
             )
         self._flatten = EmployeeFlattener(self.columns, self.logger)
+        self._reread_all = False
 
-    @property
+    @cached_property
     def selected_columns(self) -> list[str]:
-        """Columns selected in the catalog; the key and bookmark columns are always read."""
+        """Columns of the catalog in use that are selected, in catalogue order.
+
+        A column the catalog does not know yet (an attribute added in Personio since the
+        catalog was discovered) is not requested until the catalog is refreshed. A salary's
+        currency comes with the salary, so it is only read when the salary is selected. The key
+        and bookmark columns are always read.
+        """
+        known = self.effective_schema.get("properties", {})
         required = {"id", self.replication_key}
+
+        def selected(key: str) -> bool:
+            return key in required or (key in known and self.mask.get(("properties", key), True))
+
         return [
             key
-            for key in self.columns
-            if key in required or self.mask.get(("properties", key), True)
+            for key, column in self.columns.items()
+            if selected(key)
+            and (column.personio_type != "currency" or selected(key.removesuffix("_currency")))
         ]
+
+    @override
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        previous = self.stream_state.get(COLUMNS_STATE_KEY)
+        added = sorted(set(self.selected_columns) - set(previous or self.selected_columns))
+        self._reread_all = bool(added) and self.replication_key is not None
+        if self._reread_all:
+            self.logger.info(
+                "employees: reading every employee once, not only the changed ones, so that "
+                "the columns added since the last run are filled: %s",
+                ", ".join(added),
+            )
+        yield from super().get_records(context)
+        # Reached only when every page was read: the next run compares against these columns.
+        self.stream_state[COLUMNS_STATE_KEY] = self.selected_columns
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         params = super().get_url_params(context, next_page_token)
-        wanted = {key.removesuffix("_currency") for key in self.selected_columns}
-        if wanted != {key.removesuffix("_currency") for key in self.columns}:
+        wanted = [k for k in self.selected_columns if self.columns[k].personio_type != "currency"]
+        if len(wanted) < len(self.columns) - self._currency_columns:
             # What is not selected never leaves Personio.
-            params["attributes[]"] = sorted(wanted)
+            params["attributes[]"] = wanted
         start = self.get_starting_timestamp(context) if self.replication_key else None
-        if start is not None:
+        if start is not None and not self._reread_all:
             since = start - timedelta(days=self.config.get("lookback_window_days", 1))
             params["updated_since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
         return params
+
+    @cached_property
+    def _currency_columns(self) -> int:
+        return sum(column.personio_type == "currency" for column in self.columns.values())
 
     @override
     def parse_page(self, body: t.Any) -> list[dict]:

@@ -15,7 +15,7 @@ SWITCHES = (
     "--access-rights", "--no-rate-limits", "--latency", "--latency-max", "--fault-path",
     "--fail-status", "--fail-count", "--drop", "--truncate", "--slow", "--slow-seconds",
     "--revoke-after", "--malformed", "--malformed-attribute", "--malformed-value",
-    "--new-attribute-after", "--repeat-cursor",
+    "--new-attribute-after", "--repeat-cursor", "--retired-status", "--disable-features",
 )  # fmt: skip
 
 

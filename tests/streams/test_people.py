@@ -186,3 +186,43 @@ def test_long_syncs_log_their_progress_with_personios_total(company, monkeypatch
         assert len(list(stream.get_records(None))) == EMPLOYEES
     assert "employees: 100 of 2,000 records read so far" in caplog.text
     assert "employees: 2,000 of 2,000 records read so far" in caplog.text
+
+
+def test_columns_added_since_the_last_run_make_one_run_read_every_employee(fresh_sandbox):
+    first = run_tap(tap_config(fresh_sandbox))
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.state["bookmarks"]["employees"]["selected_columns"]
+    unchanged = run_tap(tap_config(fresh_sandbox), state=first.state)
+    assert len(unchanged.records["employees"]) < 30
+    fresh_sandbox.inject(
+        "new_attribute", count=0, label="Shirt size", type="list", options=["S", "M", "L"]
+    )
+    fresh_sandbox.clear_requests()
+    second = run_tap(tap_config(fresh_sandbox), state=first.state)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert len(second.records["employees"]) == 30
+    assert "columns added since the last run are filled" in second.stderr
+    assert all(
+        "updated_since" not in r.query
+        for r in fresh_sandbox.requests
+        if r.path == "/v1/company/employees"
+    )
+    third = run_tap(tap_config(fresh_sandbox), state=second.state)
+    assert len(third.records["employees"]) < 30
+
+
+def test_a_deselected_salary_is_not_requested_nor_its_currency_emitted(company):
+    catalog = json.loads(discover(company))
+    for entry in catalog["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"][-1:] == ["fix_salary"]:
+                item["metadata"]["selected"] = False
+    company.clear_requests()
+    run = run_tap(tap_config(company), catalog=catalog)
+    assert run.returncode == 0, run.stderr[-2000:]
+    sent = [r.query["attributes[]"] for r in company.requests if r.path == "/v1/company/employees"]
+    assert sent
+    assert all(
+        "fix_salary" not in attributes and "hourly_salary" in attributes for attributes in sent
+    )
+    assert all(r.get("fix_salary_currency") is None for r in run.records["employees"])

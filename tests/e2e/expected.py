@@ -1,0 +1,169 @@
+"""What the warehouse should hold, worked out from the sandbox's own data.
+
+Deliberately independent of the tap's code (no import of tap_personio.attributes): the sandbox
+serves Personio's v1 shapes, and this module states, column by column, what a data engineer
+expects to find in PostgreSQL for them. If the two were derived from one piece of code, a
+misreading would be made twice and every comparison would still pass.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from tap_personio.sandbox import Sandbox
+
+Row = dict[str, t.Any]
+
+#: For every stream a Meltano run loads: how many rows the sandbox holds for it now, and the
+#: names of its primary-key columns. A new stream without an entry fails
+#: test_every_loaded_stream_has_an_expectation, so it cannot slip through unchecked.
+STREAMS: dict[str, tuple[t.Callable[[Sandbox], int], tuple[str, ...]]] = {
+    "employees": (lambda sb: len(sb.v1_employee_ids()), ("id",)),
+    "employee_attributes": (lambda sb: len(sb.company.attribute_catalogue()), ("key",)),
+}
+
+
+def v1_snapshot(sandbox: Sandbox) -> dict[int, dict[str, t.Any]]:
+    """Every employee's v1 ``attributes`` object as the sandbox serves it now."""
+    return {emp_id: sandbox.v1_employee(emp_id) for emp_id in sandbox.v1_employee_ids()}
+
+
+def _value(attributes: dict[str, t.Any], key: str) -> t.Any:
+    entry = attributes.get(key)
+    return entry.get("value") if isinstance(entry, dict) else entry
+
+
+def _plain(obj: t.Any) -> t.Any:
+    """A Personio object (``{"type": .., "attributes": {..}}``) as plain id/name values."""
+    if isinstance(obj, dict) and isinstance(obj.get("attributes"), dict):
+        obj = obj["attributes"]
+    if isinstance(obj, dict) and "value" in obj and "label" in obj:
+        return _plain(obj["value"])
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def instant(value: t.Any) -> datetime | None:
+    """A timestamp as an aware UTC datetime; PostgreSQL's naive TIMESTAMPs are UTC."""
+    if value in (None, ""):
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def calendar_date(value: t.Any) -> date | None:
+    """The day Personio wrote, whether it sent ``YYYY-MM-DD`` or a midnight timestamp."""
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def number(value: t.Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))
+
+
+def tags(value: t.Any) -> list[str] | None:
+    if value in (None, ""):
+        return None
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def named(value: t.Any) -> dict[str, t.Any] | None:
+    """Department, office, team, subcompany: their id and name."""
+    plain = _plain(value)
+    if not plain:
+        return None
+    return {"id": plain.get("id"), "name": plain.get("name")}
+
+
+def id_of(value: t.Any) -> int | None:
+    plain = _plain(value)
+    return plain.get("id") if isinstance(plain, dict) else None
+
+
+def cost_centers(value: t.Any) -> list[tuple[int, str, Decimal]] | None:
+    if not value:
+        return None
+    return [
+        (c["id"], c["name"], Decimal(str(c["percentage"])))
+        for c in (_plain(item) for item in value)
+    ]
+
+
+def employee_row(attributes: dict[str, t.Any]) -> Row:
+    """The values of a sample of columns, as they should read back from PostgreSQL.
+
+    Standard text, a number sent as text, calendar dates, an instant, a salary with its
+    currency, nested objects (department, supervisor, cost centers) and one custom
+    ``dynamic_NNN`` column of every attribute type the sandbox defines.
+    """
+    row: Row = {
+        "id": _value(attributes, "id"),
+        "first_name": _value(attributes, "first_name"),
+        "last_name": _value(attributes, "last_name"),
+        "email": _value(attributes, "email"),
+        "status": _value(attributes, "status"),
+        "position": _value(attributes, "position"),
+        "weekly_working_hours": number(_value(attributes, "weekly_working_hours")),
+        "hire_date": calendar_date(_value(attributes, "hire_date")),
+        "termination_date": calendar_date(_value(attributes, "termination_date")),
+        "last_modified_at": instant(_value(attributes, "last_modified_at")),
+        "fix_salary": number(_value(attributes, "fix_salary")),
+        "fix_salary_currency": (attributes.get("fix_salary") or {}).get("currency"),
+        "department": named(_value(attributes, "department")),
+        "office": named(_value(attributes, "office")),
+        "team": named(_value(attributes, "team")),
+        "supervisor": id_of(_value(attributes, "supervisor")),
+        "cost_centers": cost_centers(_value(attributes, "cost_centers")),
+    }
+    for key, entry in attributes.items():
+        if key.startswith("dynamic_") and isinstance(entry, dict):
+            row[key] = CUSTOM[entry.get("type", "standard")](entry.get("value"))
+    return row
+
+
+#: Custom attribute type -> the value PostgreSQL should hold for it.
+CUSTOM: dict[str, t.Callable[[t.Any], t.Any]] = {
+    "standard": lambda v: v or None,
+    "multiline": lambda v: v or None,
+    "link": lambda v: v or None,
+    "list": lambda v: v or None,
+    "date": calendar_date,
+    "integer": lambda v: None if v in (None, "") else int(v),
+    "decimal": number,
+    "tags": tags,
+}
+
+
+def warehouse_row(row: Row) -> Row:
+    """A PostgreSQL row reduced to the shapes of :func:`employee_row`."""
+    out: Row = {}
+    for key, value in row.items():
+        if key.startswith("_sdc_"):
+            continue
+        if key in ("department", "office", "team"):
+            value = None if value is None else {"id": value.get("id"), "name": value.get("name")}
+        elif key == "supervisor":
+            value = None if value is None else value.get("id")
+        elif key == "cost_centers":
+            value = (
+                [(c["id"], c["name"], Decimal(str(c["percentage"]))) for c in value]
+                if value
+                else None
+            )
+        elif key == "last_modified_at" or key == "created_at":
+            value = instant(value)
+        elif isinstance(value, float):
+            value = Decimal(str(value))
+        elif isinstance(value, list) and not value:
+            value = None
+        out[key] = value
+    return out
