@@ -112,6 +112,13 @@ def test_only_the_generation_in_use_mints_a_token(fresh_sandbox):
     assert fresh_sandbox.count(path="/v2/auth/token") == 0
 
 
+def test_every_request_carries_the_app_id_header(fresh_sandbox):
+    run = run_tap(tap_config(fresh_sandbox, app_id="ACME_WAREHOUSE"))
+    assert run.returncode == 0, run.stderr
+    assert fresh_sandbox.requests
+    assert {r.app_id for r in fresh_sandbox.requests} == {"ACME_WAREHOUSE"}
+
+
 def test_a_wrong_secret_is_one_clear_line_and_a_failed_exit(fresh_sandbox):
     run = run_tap(tap_config(fresh_sandbox, client_secret="wrong"), args=("--discover",))
     assert run.returncode != 0

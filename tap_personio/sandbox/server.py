@@ -310,6 +310,7 @@ class LoggedRequest:
     query: dict[str, list[str]]
     status: int  # 0: the connection was dropped without an answer
     duration: float  # seconds
+    app_id: str | None = None  # X-Personio-App-ID (or Personio-App-ID), which clients should send
 
 
 class RequestLog:
@@ -484,7 +485,7 @@ class _Handler(BaseHTTPRequestHandler):
         def log(status: int) -> None:
             """Logged before the answer goes out, so a client that has it also sees the entry."""
             app.log.add(LoggedRequest(req.method, req.path, req.query, status,
-                                      time.perf_counter() - started))  # fmt: skip
+                                      time.perf_counter() - started, req.app_id))  # fmt: skip
 
         try:
             if plan.drop:

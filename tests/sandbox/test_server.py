@@ -21,6 +21,12 @@ def test_every_request_is_logged_with_method_path_query_status(sb: Sandbox) -> N
     assert entry.duration > 0
 
 
+@pytest.mark.parametrize("header", ["X-Personio-App-ID", "Personio-App-ID"])
+def test_the_app_id_header_is_logged_in_either_spelling(sb: Sandbox, header: str) -> None:
+    requests.get(f"{sb.url}/v1/company/employees", headers={header: "MY_APP"}, timeout=10)
+    assert sb.requests[-1].app_id == "MY_APP"
+
+
 def test_count_filters_by_exact_path_prefix_status_and_method(sb: Sandbox) -> None:
     token = v1_token(sb)
     get(sb, EMPLOYEES, token)
