@@ -107,10 +107,7 @@ def to_date(value: t.Any) -> str:
     """``YYYY-MM-DD`` as Personio wrote it, from a date or a midnight timestamp."""
     if not isinstance(value, str) or not value.strip():
         raise Unconvertible
-    moment = _parse_datetime(value.strip())
-    if moment.year < 1:  # pragma: no cover - fromisoformat refuses year 0 already
-        raise Unconvertible
-    return moment.date().isoformat()
+    return _parse_datetime(value.strip()).date().isoformat()
 
 
 def to_integer(value: t.Any) -> int:
