@@ -9,6 +9,7 @@ import requests
 
 from tap_personio.auth import V1_TOKEN, V2_TOKEN, PersonioAuthenticator
 from tap_personio.errors import PersonioAuthError
+from tap_personio.sandbox import Sandbox
 from tap_personio.tap import TapPersonio
 from tests.conftest import run_tap, tap_config
 
@@ -136,3 +137,19 @@ def test_a_second_refusal_ends_the_sync_naming_revocation(fresh_sandbox):
     fresh_sandbox.inject("revoke_after", count=1)
     with pytest.raises(PersonioAuthError, match="revoked or lacks access"):
         list(stream.get_records(None))
+
+
+def test_a_token_personio_no_longer_knows_is_reminted_after_v1s_403():
+    # v1 answers 403 "Provided authorization is not valid" for a token it does not know,
+    # as a Personio that forgot its tokens does: the tap mints a new one and goes on.
+    with Sandbox(employees=12, seed=8, rate_limits=False) as first:
+        port = int(first.url.rsplit(":", 1)[1])
+        tap = TapPersonio(config=tap_config(first), validate_config=True)
+        stream = tap.streams["employees"]
+    for session in (tap.api.session, tap.api.token_session):
+        session.close()  # no kept-alive connection to the stopped server
+    with Sandbox(employees=12, seed=8, rate_limits=False, port=port) as second:
+        assert len(list(stream.get_records(None))) == 12
+        refused = [r for r in second.requests if r.status == 403]
+        assert [r.path for r in refused] == ["/v1/company/employees"]
+        assert second.count(path="/v1/auth") == 1
