@@ -45,19 +45,28 @@ class V1OffsetPaginator(BaseAPIPaginator[int]):
 
     def __init__(self) -> None:
         super().__init__(0)
+        self._rows = 0
+        self._total: int | None = None
 
     @override
     def get_next(self, response: requests.Response) -> int | None:
-        rows, metadata = _v1_page(response)
-        if rows == 0:
+        self._rows, metadata = _v1_page(response)
+        if self._rows == 0:
             return None
-        offset = self.current_value + rows
+        offset = self.current_value + self._rows
         total = metadata.get("total_elements")
         # total_elements saves the request for an empty last page; it may change between pages
         # of an updated_since walk, so the latest figure is the one that counts.
-        if isinstance(total, int) and offset >= total:
+        self._total = total if isinstance(total, int) else None
+        if self._total is not None and offset >= self._total:
             return None
         return offset
+
+    def ahead(self, pages: int) -> int | None:
+        """The offset ``pages`` pages after the current one, should every page be as full as the
+        last; None past the end. A guess to fetch early: the walk itself follows real rows."""
+        offset = self.current_value + pages * self._rows
+        return None if self._total is not None and offset >= self._total else offset
 
 
 class V1PagePaginator(PageNumberPaginator):
@@ -65,14 +74,21 @@ class V1PagePaginator(PageNumberPaginator):
 
     def __init__(self) -> None:
         super().__init__(1)
+        self._total_pages: int | None = None
 
     @override
     def has_more(self, response: requests.Response) -> bool:
         rows, metadata = _v1_page(response)
         total_pages = metadata.get("total_pages")
+        self._total_pages = total_pages if isinstance(total_pages, int) else None
         if rows == 0:
             return False
-        return not (isinstance(total_pages, int) and self.current_value >= total_pages)
+        return not (self._total_pages is not None and self.current_value >= self._total_pages)
+
+    def ahead(self, pages: int) -> int | None:
+        """The page number ``pages`` after the current one; None past the last page."""
+        page = self.current_value + pages
+        return None if self._total_pages is not None and page > self._total_pages else page
 
 
 class V2CursorPaginator(BaseHATEOASPaginator):

@@ -9,6 +9,9 @@ import requests
 
 from tap_personio.errors import PersonioError
 from tap_personio.pagination import V1OffsetPaginator, V1PagePaginator, V2CursorPaginator
+from tap_personio.sandbox import Sandbox
+from tap_personio.tap import TapPersonio
+from tests.conftest import tap_config
 
 BASE = "http://127.0.0.1:8765"
 
@@ -104,3 +107,43 @@ def test_a_next_link_to_another_host_is_refused():
     paginator = V2CursorPaginator(BASE)
     with pytest.raises(PersonioError, match="not at the configured api_url"):
         paginator.advance(v2(10, "https://elsewhere.example/v2/persons?cursor=a"))
+
+
+class FakePages:
+    """A v1 offset endpoint of ``total`` rows that serves the page sizes it is told to."""
+
+    def __init__(self, total: int, sizes: dict[int, int]) -> None:
+        self.total, self.sizes, self.asked = total, sizes, []
+
+    def __call__(self, offset: int) -> requests.Response:
+        self.asked.append(offset)
+        rows = min(self.sizes.get(offset, 100), self.total - offset)
+        data = [{"id": i} for i in range(offset, offset + rows)]
+        return page({"success": True, "data": data, "metadata": {"total_elements": self.total}})
+
+
+@pytest.fixture
+def offset_stream(monkeypatch):
+    with Sandbox(employees=3, seed=1, rate_limits=False) as sb:
+        stream = TapPersonio(config=tap_config(sb), validate_config=True).streams["employees"]
+    monkeypatch.setattr(stream, "parse_page", lambda body: body["data"])
+    return stream
+
+
+def test_prefetched_pages_keep_every_row_once_in_order_when_a_page_comes_back_short(
+    offset_stream, monkeypatch
+):
+    pages = FakePages(total=450, sizes={100: 60})  # the second page is short
+    monkeypatch.setattr(offset_stream, "_page_fetcher", lambda context: pages)
+    ids = [record["id"] for record in offset_stream.request_records(None)]
+    assert ids == list(range(450))
+    # 200 was fetched early on the guess that page two was full, and dropped; the walk went on
+    # from 160, where the rows really ended.
+    assert {0, 100, 160, 200} <= set(pages.asked)
+
+
+def test_prefetching_never_asks_past_the_total(offset_stream, monkeypatch):
+    pages = FakePages(total=1000, sizes={})
+    monkeypatch.setattr(offset_stream, "_page_fetcher", lambda context: pages)
+    assert len(list(offset_stream.request_records(None))) == 1000
+    assert sorted(pages.asked) == list(range(0, 1000, 100))
