@@ -80,8 +80,9 @@ class EmployeesStream(PersonioV1Stream):
                 "employees: full table, because the credential may not read the attribute "
                 "last_modified_at; tick it as readable in Personio to sync incrementally."
             )
+        self.attribute_keys = [str(attribute["key"]) for attribute in catalogue]
         self._flatten = EmployeeFlattener(self.columns, self.logger)
-        self._reread_all = False
+        self._filters: dict[str, t.Any] = {}
 
     @cached_property
     def selected_columns(self) -> list[str]:
@@ -107,35 +108,37 @@ class EmployeesStream(PersonioV1Stream):
 
     @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        self._filters = self._filters_for(context)
+        yield from super().get_records(context)
+        # The next run compares its columns against these.
+        self.stream_state[COLUMNS_STATE_KEY] = self.selected_columns
+
+    def _filters_for(self, context: Context | None) -> dict[str, t.Any]:
+        """What every page of this run asks for: the selected attributes only, and only the
+        employees changed since the bookmark, unless columns were added since the last run."""
+        filters: dict[str, t.Any] = {}
+        wanted = [k for k in self.selected_columns if self.columns[k].personio_type != "currency"]
+        if set(wanted) != set(self.attribute_keys):
+            filters["attributes[]"] = wanted  # what is not selected never leaves Personio
+        start = self.get_starting_timestamp(context) if self.replication_key else None
+        if start is None:
+            return filters
         previous = self.stream_state.get(COLUMNS_STATE_KEY)
         added = sorted(set(self.selected_columns) - set(previous or self.selected_columns))
-        self._reread_all = bool(added) and self.replication_key is not None
-        if self._reread_all:
+        if added:
             self.logger.info(
                 "employees: reading every employee once, not only the changed ones, so that "
                 "the columns added since the last run are filled: %s",
                 ", ".join(added),
             )
-        yield from super().get_records(context)
-        # Reached only when every page was read: the next run compares against these columns.
-        self.stream_state[COLUMNS_STATE_KEY] = self.selected_columns
+            return filters
+        since = start - timedelta(days=self.config.get("lookback_window_days", 1))
+        filters["updated_since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return filters
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
-        params = super().get_url_params(context, next_page_token)
-        wanted = [k for k in self.selected_columns if self.columns[k].personio_type != "currency"]
-        if len(wanted) < len(self.columns) - self._currency_columns:
-            # What is not selected never leaves Personio.
-            params["attributes[]"] = wanted
-        start = self.get_starting_timestamp(context) if self.replication_key else None
-        if start is not None and not self._reread_all:
-            since = start - timedelta(days=self.config.get("lookback_window_days", 1))
-            params["updated_since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        return params
-
-    @cached_property
-    def _currency_columns(self) -> int:
-        return sum(column.personio_type == "currency" for column in self.columns.values())
+        return {**super().get_url_params(context, next_page_token), **self._filters}
 
     @override
     def parse_page(self, body: t.Any) -> list[dict]:
