@@ -10,11 +10,14 @@ from singer_sdk.exceptions import RetriableAPIError
 
 from tap_personio.client import (
     BACKOFF_CAP_SECONDS,
+    PersonioV2Stream,
     RateLimiter,
     TokenRejected,
     describe_failure,
     retry_waits,
 )
+from tap_personio.tap import TapPersonio
+from tests.conftest import tap_config
 
 
 def response(
@@ -168,3 +171,24 @@ def test_failures_name_endpoint_status_and_personio_reason(body, expected):
 def test_failure_message_leaves_out_the_query_string():
     url = "https://api.personio.de/v1/company/employees?email=jane%40example.org"
     assert "jane" not in describe_failure(response(404, {}, url=url))
+
+
+class PersonsProbe(PersonioV2Stream):
+    """A v2 stream declared as future streams will be: only what differs from the base."""
+
+    name = "persons_probe"
+    path = "/v2/persons"
+    primary_keys = ("id",)
+    page_size = 7
+    schema = {"type": "object", "properties": {"id": {"type": "string"}}}  # noqa: RUF012
+
+
+def test_a_declared_v2_stream_follows_cursors_with_a_v2_token(fresh_sandbox):
+    tap = TapPersonio(config=tap_config(fresh_sandbox), validate_config=True)
+    stream = PersonsProbe(tap)
+    fresh_sandbox.clear_requests()
+    ids = [record["id"] for record in stream.get_records(None)]
+    assert sorted(ids, key=int) == [str(i) for i in fresh_sandbox.v1_employee_ids()]
+    assert fresh_sandbox.count(path="/v2/persons") == -(-30 // 7)
+    assert fresh_sandbox.count(path="/v2/auth/token") == 1
+    assert fresh_sandbox.count(path="/v1/auth") == 0
