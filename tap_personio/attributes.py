@@ -35,6 +35,10 @@ NUMBER = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
 DATE_TIME = {"type": "string", "format": "date-time"}
 
+#: Marks a date-time property whose values keep their local offset instead of moving to UTC
+#: (wall times such as an absence's start, where the local day matters more than the instant).
+KEEP_OFFSET = "x-keep-offset"
+
 
 def _object(**properties: dict[str, t.Any]) -> dict[str, t.Any]:
     return {"type": "object", "properties": {k: _nullable(v) for k, v in properties.items()}}
@@ -136,6 +140,30 @@ def to_number(value: t.Any) -> float | int:
     raise Unconvertible
 
 
+def to_local_instant(value: t.Any) -> str:
+    """An ISO 8601 instant that keeps the offset it was written with (local wall time)."""
+    if not isinstance(value, str) or not value.strip():
+        raise Unconvertible
+    moment = _parse_datetime(value.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()
+
+
+def to_boolean(value: t.Any) -> bool:
+    """Booleans, and the 0/1 flags (or their text) of older Personio data."""
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text in ("true", "1"):
+        return True
+    if text in ("false", "0"):
+        return False
+    raise Unconvertible
+
+
 def to_string(value: t.Any) -> str:
     if isinstance(value, dict | list):
         raise Unconvertible
@@ -166,6 +194,8 @@ def _unwrap(value: t.Any) -> t.Any:
 def _converter_for(schema: dict[str, t.Any]) -> Converter:
     """A converter that builds exactly what ``schema`` describes."""
     kind = schema["type"]
+    if kind == "object" and "properties" not in schema:  # free-form: kept as it came
+        return _as_object
     if kind == "object":
         fields = {k: _converter_for(v) for k, v in schema["properties"].items()}
 
@@ -192,8 +222,14 @@ def _converter_for(schema: dict[str, t.Any]) -> Converter:
     if fmt == "date":
         return to_date
     if fmt == "date-time":
-        return to_instant
-    return {"integer": to_integer, "number": to_number}.get(kind, to_string)
+        return to_local_instant if schema.get(KEEP_OFFSET) else to_instant
+    return {"integer": to_integer, "number": to_number, "boolean": to_boolean}.get(kind, to_string)
+
+
+def _as_object(value: t.Any) -> dict[str, t.Any]:
+    if not isinstance(value, dict):
+        raise Unconvertible
+    return value
 
 
 def _convert_or_none(convert: Converter, value: t.Any) -> t.Any:
@@ -272,6 +308,75 @@ def columns_for(catalogue: t.Iterable[t.Mapping[str, t.Any]]) -> dict[str, Colum
     return columns
 
 
+class UnfitValues:
+    """Counts values that did not fit their column; logs the first of each column only, with the
+    record's key and never the value (it may be personal data)."""
+
+    def __init__(self, logger: logging.Logger, stream: str) -> None:
+        self.logger = logger
+        self.stream = stream
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, column: str, expected: str, record_key: t.Any) -> None:
+        count = self.counts.get(column, 0) + 1
+        self.counts[column] = count
+        if count == 1:
+            self.logger.warning(
+                "%s %s: the value of %s does not fit its type (%s); emitted null. Further "
+                "values of this column that do not fit are counted, not logged.",
+                self.stream,
+                record_key,
+                column,
+                expected,
+            )
+
+
+def _expected(schema: t.Mapping[str, t.Any]) -> str:
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    return str(schema.get("format") or kind)
+
+
+class RecordShaper:
+    """Builds a row holding exactly the schema's properties, as JSON-native values.
+
+    Each property is converted by the converter its schema implies (or one given for it); a
+    value that does not fit becomes null and is reported once per column. Rows are shaped once
+    here, so the SDK need not conform types again.
+    """
+
+    def __init__(
+        self,
+        schema: t.Mapping[str, t.Any],
+        logger: logging.Logger,
+        stream: str,
+        key: t.Sequence[str],
+        converters: t.Mapping[str, Converter] | None = None,
+    ) -> None:
+        properties = schema["properties"]
+        given = converters or {}
+        self.converters = {
+            name: (given.get(name) or _converter_for(prop), _expected(prop))
+            for name, prop in properties.items()
+        }
+        self.key = tuple(key)
+        self.unfit = UnfitValues(logger, stream)
+
+    def __call__(self, raw: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        row: dict[str, t.Any] = {}
+        for name, (convert, expected) in self.converters.items():
+            value = raw.get(name)
+            if value is None or value == "":
+                row[name] = None
+                continue
+            try:
+                row[name] = convert(value)
+            except Unconvertible:
+                row[name] = None
+                self.unfit(name, expected, "/".join(str(raw.get(k)) for k in self.key))
+        return row
+
+
 class EmployeeFlattener:
     """Turns a v1 employee (``{key: {label, value, type, universal_id}}``) into a row.
 
@@ -282,8 +387,7 @@ class EmployeeFlattener:
 
     def __init__(self, columns: t.Mapping[str, Column], logger: logging.Logger) -> None:
         self.columns = columns
-        self.logger = logger
-        self.unconvertible: dict[str, int] = {}
+        self.unfit = UnfitValues(logger, "Employee")
 
     def __call__(self, attributes: t.Mapping[str, t.Any], keys: t.Iterable[str]) -> dict:
         row: dict[str, t.Any] = {}
@@ -304,16 +408,7 @@ class EmployeeFlattener:
         try:
             return column.convert(raw)
         except Unconvertible:
-            count = self.unconvertible.get(column.key, 0) + 1
-            self.unconvertible[column.key] = count
-            if count == 1:
-                employee = attributes.get("id")
-                employee_id = employee.get("value") if isinstance(employee, dict) else employee
-                self.logger.warning(
-                    "Employee %s: the value of %s does not fit its type (%s); emitted null. "
-                    "Further values of this column that do not fit are counted, not logged.",
-                    employee_id,
-                    column.key,
-                    column.personio_type,
-                )
+            employee = attributes.get("id")
+            employee_id = employee.get("value") if isinstance(employee, dict) else employee
+            self.unfit(column.key, column.personio_type, employee_id)
             return None

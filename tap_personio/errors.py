@@ -23,3 +23,7 @@ class PersonioAuthError(PersonioError):
 
 class PersonioAccessError(PersonioError):
     """The credential lacks the access right a stream needs."""
+
+
+class PersonioNotFound(PersonioError):
+    """Personio answered 404: the resource (or, for beta endpoints, the feature) is not there."""

@@ -15,7 +15,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from typing_extensions import override
 
-from tap_personio.client import PersonioAPI
+from tap_personio.api import PersonioAPI
 from tap_personio.streams import STREAMS
 
 if t.TYPE_CHECKING:

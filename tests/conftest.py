@@ -40,15 +40,40 @@ class TapRun:
     messages: list[dict] = field(default_factory=list)
 
 
+def discover(config: dict) -> dict:
+    """The catalog ``--discover`` prints for ``config``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp, "config.json")
+        path.write_text(json.dumps(config))
+        done = subprocess.run(
+            [*TAP, "--config", str(path), "--discover"], capture_output=True, text=True, check=True
+        )
+    return dict(json.loads(done.stdout))
+
+
+def select(catalog: dict, streams: tuple[str, ...]) -> dict:
+    """The catalog with exactly ``streams`` selected (all their properties)."""
+    chosen = json.loads(json.dumps(catalog))
+    for entry in chosen["streams"]:
+        for item in entry["metadata"]:
+            if item["breadcrumb"] == []:
+                item["metadata"]["selected"] = entry["tap_stream_id"] in streams
+    return dict(chosen)
+
+
 def run_tap(
     config: dict,
     *,
     state: dict | None = None,
     catalog: dict | None = None,
+    streams: tuple[str, ...] = (),
     args: tuple[str, ...] = (),
     timeout: float = 300,
 ) -> TapRun:
-    """Run the tap's command line as a user would and parse the Singer messages it prints."""
+    """Run the tap's command line as a user would and parse the Singer messages it prints;
+    with ``streams``, only those are selected."""
+    if streams:
+        catalog = select(catalog or discover(config), streams)
     with tempfile.TemporaryDirectory() as tmp:
         paths = {"config": config, "state": state, "catalog": catalog}
         argv = list(TAP)

@@ -11,7 +11,7 @@ from tap_personio.auth import V1_TOKEN, V2_TOKEN, PersonioAuthenticator
 from tap_personio.errors import PersonioAuthError
 from tap_personio.sandbox import Sandbox
 from tap_personio.tap import TapPersonio
-from tests.conftest import run_tap, tap_config
+from tests.conftest import discover, run_tap, select, tap_config
 
 
 class Clock:
@@ -107,8 +107,11 @@ def test_revoked_tokens_are_reminted_once_and_the_sync_completes(fresh_sandbox):
 
 
 def test_only_the_generation_in_use_mints_a_token(fresh_sandbox):
-    run = run_tap(tap_config(fresh_sandbox))
+    catalog = select(discover(tap_config(fresh_sandbox)), ("employees", "time_offs"))
+    fresh_sandbox.clear_requests()
+    run = run_tap(tap_config(fresh_sandbox), catalog=catalog)
     assert run.returncode == 0, run.stderr
+    assert run.records["time_offs"]
     assert fresh_sandbox.count(path="/v1/auth") == 1  # reused by every request of the run
     assert fresh_sandbox.count(path="/v2/auth/token") == 0
 

@@ -8,14 +8,14 @@ import pytest
 import requests
 from singer_sdk.exceptions import RetriableAPIError
 
-from tap_personio.client import (
+from tap_personio.api import (
     BACKOFF_CAP_SECONDS,
-    PersonioV2Stream,
     RateLimiter,
     TokenRejected,
     describe_failure,
     retry_waits,
 )
+from tap_personio.client import PersonioV2Stream
 from tap_personio.tap import TapPersonio
 from tests.conftest import tap_config
 

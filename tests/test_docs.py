@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tap_personio.children import PersonioChildStream
 from tap_personio.streams import STREAMS
 
 README = (Path(__file__).parents[1] / "README.md").read_text()
@@ -35,10 +36,45 @@ def test_every_setting_has_a_title_and_a_description():
         assert prop.get("description"), name
 
 
-def test_every_stream_is_in_the_readmes_stream_table():
-    table = README.split("| stream |", 1)[1].split("\n\n", 1)[0]
-    rows = set(re.findall(r"^\| `([a-z_]+)` \|", table, flags=re.MULTILINE))
-    assert rows == {stream.name for stream in STREAMS}
+def replication(stream: type) -> str:
+    """How a stream replicates, in the README's words, from its declaration."""
+    declared = stream.replication_key  # a class attribute, or the SDK's property when none
+    if not isinstance(declared, str):
+        text = "full table"
+    else:
+        text = f"incremental on `{declared}`"
+        if stream.filter_param:
+            by_day = ", by day" if stream.filter_format == "%Y-%m-%d" else ""
+            text += f" (`{stream.filter_param}`{by_day})"
+    if issubclass(stream, PersonioChildStream):
+        changed = "changed " if isinstance(declared, str) else ""
+        parent = stream.parent_key.removesuffix("_id").replace("_", " ")
+        text += f", one request per {changed}{parent}"
+    return text
+
+
+def stream_row(stream: type) -> str:
+    cells = [
+        f"`{stream.name}`",
+        f"`GET {stream.path}`",
+        stream.api_version,
+        ", ".join(f"`{key}`" for key in stream.primary_keys),
+        replication(stream),
+        stream.access_right,
+        "yes" if stream.selected_by_default else "no",
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def test_the_readmes_stream_table_is_the_code_s():
+    """Every stream, as declared; on failure the message is the table to paste."""
+    header = (
+        "| stream | Personio endpoint | API | primary key | replication | access right "
+        "| selected by default |"
+    )
+    table = README.split(header, 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    expected = [stream_row(stream) for stream in STREAMS]
+    assert table == expected, "\n" + "\n".join([header, "| --- " * 7 + "|", *expected])
 
 
 def test_every_stream_names_the_access_right_it_needs():

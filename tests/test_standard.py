@@ -12,8 +12,9 @@ from singer_sdk.testing.suites import SingerTestSuite
 from singer_sdk.testing.templates import StreamTestTemplate
 
 from tap_personio.sandbox import Sandbox
+from tap_personio.streams import STREAMS
 from tap_personio.tap import TapPersonio
-from tests.conftest import tap_config
+from tests.conftest import select, tap_config
 
 
 def assert_unique_primary_keys(records: list[dict], primary_keys: tuple[str, ...]) -> None:
@@ -36,9 +37,14 @@ class StrictPrimaryKeysTest(StreamTestTemplate):
 # Discovery runs when the test class is built, so the sandbox has to be up at import time.
 SANDBOX = Sandbox(employees=120, seed=2, custom_attributes=16, rate_limits=False).start()
 
+CONFIG = tap_config(SANDBOX, start_date="2015-01-01T00:00:00Z")
+# Every stream selected, those not selected by default too, so that every stream is tested.
+CATALOG = select(TapPersonio(config=CONFIG).catalog_dict, tuple(s.name for s in STREAMS))
+
 TestTapPersonio = get_tap_test_class(
     TapPersonio,
-    config=tap_config(SANDBOX, start_date="2015-01-01T00:00:00Z"),
+    config=CONFIG,
+    catalog=CATALOG,
     custom_suites=[SingerTestSuite(kind="tap_stream", tests=[StrictPrimaryKeysTest])],
     suite_config=SuiteConfig(max_records_limit=500),
 )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tap_personio.streams import STREAMS
 from tests.conftest import TAP, run_tap, tap_config
 
 
@@ -53,7 +54,7 @@ def test_discovery_lists_every_stream_with_typed_custom_attributes(fresh_sandbox
             ).stdout
         )
     streams = {entry["tap_stream_id"]: entry for entry in catalog["streams"]}
-    assert set(streams) == {"employees", "employee_attributes"}
+    assert set(streams) == {stream.name for stream in STREAMS}
     properties = streams["employees"]["schema"]["properties"]
     dynamic = [p for key, p in properties.items() if key.startswith("dynamic_")]
     assert len(dynamic) == 8

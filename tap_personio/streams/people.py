@@ -1,4 +1,5 @@
-"""People: the v1 employee list and the attribute catalogue that types it."""
+"""People: v1 employees and the attribute catalogue that types them, v2 persons (typed by the same
+catalogue) and their employments."""
 
 from __future__ import annotations
 
@@ -10,13 +11,17 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_personio.attributes import EmployeeFlattener, columns_for
-from tap_personio.client import PersonioV1Stream
+from tap_personio.attributes import EmployeeFlattener, RecordShaper, columns_for
+from tap_personio.children import PersonioChildStream
+from tap_personio.client import PersonioV1Stream, PersonioV2Stream, page_items
 from tap_personio.errors import PersonioAccessError
+from tap_personio.streams.fields import V2_TIMESTAMPS, key, prop, ref
 
 if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
+
+    from tap_personio.api import PersonioAPI
 
 #: Where the state remembers the columns of the last complete run.
 COLUMNS_STATE_KEY = "selected_columns"
@@ -39,6 +44,34 @@ class EmployeeAttributesStream(PersonioV1Stream):
         th.Property("options", th.ArrayType(th.StringType), description="list/tags values"),
     ).to_dict()
 
+    @override
+    def request_records(self, context: Context | None) -> t.Iterable[dict]:
+        """The catalogue this run already read to type its streams: one request per run."""
+        catalogue, error = attribute_catalogue(self._tap)
+        if error is not None:
+            raise error
+        yield from catalogue
+
+    def read(self) -> list[dict[str, t.Any]]:
+        return list(super().request_records(None))
+
+
+def attribute_catalogue(tap: Tap) -> tuple[list[dict[str, t.Any]], PersonioAccessError | None]:
+    """The credential's attribute catalogue, read once per run for every stream it types; or
+    the access error that kept it unread (raised in strict mode)."""
+    api: PersonioAPI = tap.api  # type: ignore[attr-defined]
+    with api.shared_lock:
+        if "catalogue" not in api.shared:
+            try:
+                api.shared["catalogue"] = (EmployeeAttributesStream(tap).read(), None)
+            except PersonioAccessError as error:
+                if tap.config.get("strict_mode"):
+                    raise
+                # Discovery goes on for the other streams; syncing this one reports the error.
+                api.shared["catalogue"] = ([], error)
+        found: tuple[list[dict[str, t.Any]], PersonioAccessError | None] = api.shared["catalogue"]
+        return found
+
 
 class EmployeesStream(PersonioV1Stream):
     """Employees with one typed column per readable attribute.
@@ -56,26 +89,24 @@ class EmployeesStream(PersonioV1Stream):
     paging = "offset"
     page_size = 100  # Personio's maximum since 2025-01-31 (default 50)
     rate_buckets = ("v1:employees",)  # 300/min with bursts of 15/s, on top of v1's 2,000/min
+    replication_key = "last_modified_at"  # when the credential may read it
+    filter_param = "updated_since"  # set by _filters_for, which leaves it out after new columns
     # The flattener emits JSON-native values for exactly the schema's columns.
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init__(self, tap: Tap) -> None:
-        try:
-            catalogue = list(EmployeeAttributesStream(tap).request_records(None))
-        except PersonioAccessError as error:
-            if tap.config.get("strict_mode"):
-                raise
-            # Discovery goes on for the other streams; syncing this one reports the error.
-            catalogue, self.unreadable = [{"key": "id", "type": "integer", "label": "ID"}], error
+        catalogue, self.unreadable = attribute_catalogue(tap)
+        if self.unreadable is not None:
+            catalogue = [{"key": "id", "type": "integer", "label": "ID"}]
         self.columns = columns_for(catalogue)
         schema = {
             "type": "object",
             "properties": {key: column.schema for key, column in self.columns.items()},
         }
         super().__init__(tap, schema=schema)
-        if "last_modified_at" in self.columns:
-            self.replication_key = "last_modified_at"
-        elif self.unreadable is None:
+        if "last_modified_at" not in self.columns:
+            self.replication_key = None  # type: ignore[assignment]
+        if "last_modified_at" not in self.columns and self.unreadable is None:
             self.logger.info(
                 "employees: full table, because the credential may not read the attribute "
                 "last_modified_at; tick it as readable in Personio to sync incrementally."
@@ -113,6 +144,10 @@ class EmployeesStream(PersonioV1Stream):
         # The next run compares its columns against these.
         self.stream_state[COLUMNS_STATE_KEY] = self.selected_columns
 
+    @override
+    def incremental_since(self, context: Context | None) -> None:
+        return None  # the filters are this stream's own (_filters_for)
+
     def _filters_for(self, context: Context | None) -> dict[str, t.Any]:
         """What every page of this run asks for: the selected attributes only, and only the
         employees changed since the bookmark, unless columns were added since the last run."""
@@ -143,8 +178,150 @@ class EmployeesStream(PersonioV1Stream):
     @override
     def parse_page(self, body: t.Any) -> list[dict]:
         keys = self.selected_columns
-        return [
-            self._flatten(employee["attributes"], keys)
-            for employee in super().parse_page(body)
-            if isinstance(employee.get("attributes"), dict)
-        ]
+        return [self._flatten(employee, keys) for employee in page_items(body)]
+
+
+class EmployeeIdsStream(PersonioV1Stream):
+    """Employee ids only (``attributes[]=id``, 100 a page): the parents of per-employee streams.
+    Not a stream of the catalog."""
+
+    name = "employee_ids"
+    path = "/v1/company/employees"
+    primary_keys = ("id",)
+    access_right = EMPLOYEES_RIGHT
+    paging = "offset"
+    page_size = 100
+    rate_buckets = ("v1:employees",)
+    params = {"attributes[]": "id"}  # noqa: RUF012
+    schema = th.PropertiesList(key("id", th.IntegerType)).to_dict()
+
+    @override
+    def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        ident = record.get("id")
+        return {"id": ident.get("value") if isinstance(ident, dict) else ident}
+
+
+PERSONS_RIGHT = "personio:persons:read (Persons: read)"
+#: Custom attributes of a person that the catalogue did not list when the catalog was discovered.
+OTHER_CUSTOM = "other_custom_attributes"
+
+
+class PersonsStream(PersonioV2Stream):
+    """People of the v2 API, with the same typed custom-attribute columns as ``employees``.
+
+    Incremental on ``updated_at`` through ``updated_at.gt``. Personio's own sources disagree on
+    whether that filter takes date-times or only dates, so the tap sends the date, which every
+    reading accepts: the filter works by day, and each run re-reads the bookmark's day plus
+    ``lookback_window_days``. The order is undocumented, so the bookmark advances at the end.
+    """
+
+    name = "persons"
+    path = "/v2/persons"
+    primary_keys = ("id",)
+    replication_key = "updated_at"
+    filter_param = "updated_at.gt"
+    filter_format = "%Y-%m-%d"
+    page_size = 50  # Personio's maximum (100 is a 400)
+    access_right = PERSONS_RIGHT
+
+    def __init__(self, tap: Tap) -> None:
+        catalogue, _ = attribute_catalogue(tap)
+        self.columns = {k: c for k, c in columns_for(catalogue).items() if k.startswith("dynamic_")}
+        schema = th.PropertiesList(
+            key("id", description="Person id: the v1 employee id, as text"),
+            prop("email", th.StringType),
+            prop("first_name", th.StringType),
+            prop("last_name", th.StringType),
+            prop("preferred_name", th.StringType),
+            prop("gender", th.StringType, "UNSPECIFIED, MALE, FEMALE or DIVERSE"),
+            prop("status", th.StringType, "ACTIVE or INACTIVE, from the latest employment"),
+            prop("profile_picture", th.ObjectType(th.Property("url", th.StringType))),
+            prop("employments", th.ArrayType(th.ObjectType(th.Property("id", th.StringType)))),
+            *V2_TIMESTAMPS,
+            prop(
+                OTHER_CUSTOM,
+                th.ObjectType(additional_properties=True),
+                "Custom attributes the attribute catalogue did not list when the catalog was "
+                "discovered, as Personio sent them, keyed by attribute id; refresh the catalog "
+                "to give them typed columns",
+            ),
+        ).to_dict()
+        schema["properties"].update({k: c.schema for k, c in self.columns.items()})
+        super().__init__(tap, schema=schema)
+        self._untyped_logged: set[str] = set()
+
+    @cached_property
+    @override
+    def shape(self) -> RecordShaper:
+        converters = {k: c.convert for k, c in self.columns.items()}
+        return RecordShaper(self.schema, self.logger, self.name, ("id",), converters)
+
+    @override
+    def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
+        """``custom_attributes`` (a list of ``{id, type, value}``) become columns; empty
+        values (``""``, ``[]`` or the ``null`` some answers carry) become null."""
+        other: dict[str, t.Any] = {}
+        for attribute in record.pop("custom_attributes", None) or []:
+            ident, value = attribute.get("id"), attribute.get("value")
+            if value == [] or value == "":
+                value = None
+            if ident in self.columns:
+                record[ident] = value
+            elif isinstance(ident, str):
+                other[ident] = value
+                if ident not in self._untyped_logged:
+                    self._untyped_logged.add(ident)
+                    self.logger.warning(
+                        "persons: custom attribute %s is not in the attribute catalogue this "
+                        "catalog was discovered with; kept untyped in %s. Refresh the catalog "
+                        "(--discover, or meltano's --refresh-catalog) for a typed column.",
+                        ident,
+                        OTHER_CUSTOM,
+                    )
+        record[OTHER_CUSTOM] = other or None
+        return record
+
+
+class EmploymentsStream(PersonioChildStream, PersonioV2Stream):
+    """Every person's employments (newest first), one request per person, read in full on every
+    run: an employment can change without its person's ``updated_at`` moving."""
+
+    name = "employments"
+    path = "/v2/persons/{person_id}/employments"
+    primary_keys = ("id",)
+    parent = PersonsStream
+    parent_key = "person_id"
+    selected_by_default = True
+    page_size = 50
+    access_right = PERSONS_RIGHT
+    schema = th.PropertiesList(
+        key("id", description="Employment id (UUID)"),
+        prop("person_id", th.StringType, "The person this employment belongs to"),
+        ref("person"),
+        prop("status", th.StringType, "ACTIVE, INACTIVE, ONBOARDING, LEAVE or UNSPECIFIED"),
+        prop("type", th.StringType, "INTERNAL, EXTERNAL or UNSPECIFIED"),
+        prop("position", th.ObjectType(th.Property("title", th.StringType))),
+        prop("weekly_working_hours", th.NumberType),
+        prop("full_time_weekly_working_hours", th.NumberType),
+        prop("probation_end_date", th.DateType),
+        prop("employment_start_date", th.DateType),
+        prop("employment_end_date", th.DateType),
+        prop("contract_end_date", th.DateType),
+        ref("supervisor", "The supervising person"),
+        ref("office"),
+        ref("legal_entity"),
+        ref("job"),
+        ref("sub_company", "Deprecated by Personio in favour of legal_entity"),
+        prop("org_units", th.ArrayType(th.ObjectType(
+            th.Property("type", th.StringType), th.Property("id", th.StringType)))),
+        prop("cost_centers", th.ArrayType(th.ObjectType(
+            th.Property("id", th.StringType), th.Property("weight", th.NumberType)))),
+        prop("termination", th.ObjectType(
+            th.Property("termination_date", th.DateType),
+            th.Property("last_working_day", th.DateType),
+            th.Property("terminated_at", th.DateType),
+            th.Property("type", th.StringType),
+            th.Property("reason", th.StringType),
+        )),
+        *V2_TIMESTAMPS,
+    ).to_dict()  # fmt: skip

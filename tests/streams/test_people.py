@@ -17,6 +17,7 @@ from tap_personio.tap import TapPersonio
 from tests.conftest import TAP, run_tap, tap_config
 
 EMPLOYEES = 2000
+PEOPLE = ("employees", "employee_attributes")
 CUSTOM_ATTRIBUTES = 40
 
 
@@ -31,7 +32,7 @@ def company() -> Sandbox:
 @pytest.fixture(scope="module")
 def first_sync(company):
     company.clear_requests()
-    run = run_tap(tap_config(company, lookback_window_days=0))
+    run = run_tap(tap_config(company, lookback_window_days=0), streams=PEOPLE)
     assert run.returncode == 0, run.stderr[-3000:]
     return run
 
@@ -117,7 +118,9 @@ def test_the_bookmark_is_the_latest_change_emitted(first_sync):
 def test_an_incremental_run_emits_only_the_changed_employees(first_sync, company):
     changed = company.company.mutate(update=37)
     company.clear_requests()
-    run = run_tap(tap_config(company, lookback_window_days=0), state=first_sync.state)
+    run = run_tap(
+        tap_config(company, lookback_window_days=0), state=first_sync.state, streams=PEOPLE
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     bookmark = first_sync.state["bookmarks"]["employees"]["replication_key_value"]
     emitted = {r["id"]: r["last_modified_at"] for r in run.records["employees"]}
@@ -131,7 +134,9 @@ def test_an_incremental_run_emits_only_the_changed_employees(first_sync, company
 
 
 def test_the_lookback_window_re_reads_only_the_window(first_sync, company):
-    run = run_tap(tap_config(company, lookback_window_days=30), state=first_sync.state)
+    run = run_tap(
+        tap_config(company, lookback_window_days=30), state=first_sync.state, streams=PEOPLE
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     bookmark = datetime.fromisoformat(
         first_sync.state["bookmarks"]["employees"]["replication_key_value"]
@@ -189,16 +194,16 @@ def test_long_syncs_log_their_progress_with_personios_total(company, monkeypatch
 
 
 def test_columns_added_since_the_last_run_make_one_run_read_every_employee(fresh_sandbox):
-    first = run_tap(tap_config(fresh_sandbox))
+    first = run_tap(tap_config(fresh_sandbox), streams=PEOPLE)
     assert first.returncode == 0, first.stderr[-2000:]
     assert first.state["bookmarks"]["employees"]["selected_columns"]
-    unchanged = run_tap(tap_config(fresh_sandbox), state=first.state)
+    unchanged = run_tap(tap_config(fresh_sandbox), state=first.state, streams=PEOPLE)
     assert len(unchanged.records["employees"]) < 30
     fresh_sandbox.inject(
         "new_attribute", count=0, label="Shirt size", type="list", options=["S", "M", "L"]
     )
     fresh_sandbox.clear_requests()
-    second = run_tap(tap_config(fresh_sandbox), state=first.state)
+    second = run_tap(tap_config(fresh_sandbox), state=first.state, streams=PEOPLE)
     assert second.returncode == 0, second.stderr[-2000:]
     assert len(second.records["employees"]) == 30
     assert "columns added since the last run are filled" in second.stderr
@@ -207,7 +212,7 @@ def test_columns_added_since_the_last_run_make_one_run_read_every_employee(fresh
         for r in fresh_sandbox.requests
         if r.path == "/v1/company/employees"
     )
-    third = run_tap(tap_config(fresh_sandbox), state=second.state)
+    third = run_tap(tap_config(fresh_sandbox), state=second.state, streams=PEOPLE)
     assert len(third.records["employees"]) < 30
 
 
@@ -218,7 +223,7 @@ def test_a_deselected_salary_is_not_requested_nor_its_currency_emitted(company):
             if item["breadcrumb"][-1:] == ["fix_salary"]:
                 item["metadata"]["selected"] = False
     company.clear_requests()
-    run = run_tap(tap_config(company), catalog=catalog)
+    run = run_tap(tap_config(company), catalog=catalog, streams=PEOPLE)
     assert run.returncode == 0, run.stderr[-2000:]
     sent = [r.query["attributes[]"] for r in company.requests if r.path == "/v1/company/employees"]
     assert sent

@@ -1,0 +1,233 @@
+"""What each stream should emit, read straight from the sandbox's HTTP answers.
+
+Deliberately independent of the tap: its own page walkers, its own idea of which endpoint feeds
+which stream, and a comparison that says when an emitted value carries Personio's value (an
+instant equal as an instant, a date as the day Personio wrote, a number as a number). If the
+tap and these expectations shared code, a misreading of Personio would be made twice.
+"""
+
+from __future__ import annotations
+
+import math
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime
+
+import requests
+
+from tap_personio.sandbox import Sandbox
+
+Raw = dict[str, t.Any]
+
+#: Personio's documented page maxima (personio-api.md section 6).
+PAGE_MAX = {
+    "/v1/company/employees": 100,
+    "/v1/company/time-offs": 200,
+    "/v1/company/time-off-types": 200,
+    "/v2/persons": 50,
+    "/v2/persons/{id}/employments": 50,
+    "/v2/absence-types": 100,
+    "/v2/absence-periods": 100,
+    "/v2/absence-periods/{id}/breakdowns": 28,
+}
+
+
+class Reader:
+    """Reads the sandbox as any HTTP client would: tokens, pages, cursors."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.session = requests.Session()
+        credentials = {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret}
+        v1 = self.session.post(f"{sandbox.url}/v1/auth", json=credentials, timeout=10)
+        v2 = self.session.post(
+            f"{sandbox.url}/v2/auth/token",
+            data={**credentials, "grant_type": "client_credentials"},
+            timeout=10,
+        )
+        self.tokens = {"v1": v1.json()["data"]["token"], "v2": v2.json()["access_token"]}
+
+    def get(self, url: str, version: str, **params: t.Any) -> t.Any:
+        if not url.startswith("http"):
+            url = self.sandbox.url + url
+        headers = {"Authorization": f"Bearer {self.tokens[version]}", "Beta": "true"}
+        response = self.session.get(url, headers=headers, params=params, timeout=30)
+        assert response.status_code == 200, (url, response.status_code, response.text[:300])
+        return response.json()
+
+    def v1(self, path: str, *, limit: int = 0, pages: bool = False, **params: t.Any) -> list[Raw]:
+        """Every item of a v1 list, unwrapped from ``{"type", "attributes"}``."""
+        if not limit:
+            return [_open(item) for item in _as_list(self.get(path, "v1", **params)["data"])]
+        items: list[Raw] = []
+        position = 1 if pages else 0
+        while True:
+            body = self.get(path, "v1", limit=limit, offset=position, **params)
+            items += [_open(item) for item in body["data"]]
+            position += 1 if pages else len(body["data"])
+            if len(body["data"]) < limit or not body["data"]:
+                return items
+
+    def v2(self, path: str, limit: int, **params: t.Any) -> tuple[list[Raw], int]:
+        """Every item of a v2 list, and the number of pages it took."""
+        body = self.get(path, "v2", limit=limit, **params)
+        items, pages = list(body["_data"]), 1
+        while (following := body["_meta"]["links"].get("next")) is not None:
+            body = self.get(following["href"], "v2")
+            items += body["_data"]
+            pages += 1
+        return items, pages
+
+
+def _as_list(data: t.Any) -> list[Raw]:
+    return data if isinstance(data, list) else [data]
+
+
+def _open(item: Raw) -> Raw:
+    inner = item.get("attributes")
+    if isinstance(inner, dict):
+        return {**{k: v for k, v in item.items() if k not in ("type", "attributes")}, **inner}
+    return item
+
+
+@dataclass
+class Expected:
+    """A stream's records as Personio serves them, and the fewest requests that read them."""
+
+    records: list[Raw]
+    min_requests: int
+    key: tuple[str, ...]
+
+
+def pages(count: int, path: str) -> int:
+    """Requests a list of ``count`` items needs at the page maximum (an empty list needs one)."""
+    return max(1, math.ceil(count / PAGE_MAX[path]))
+
+
+def persons_as_columns(person: Raw) -> Raw:
+    """A v2 person with its custom attributes as columns keyed by attribute id."""
+    row = {k: v for k, v in person.items() if k not in ("_meta", "custom_attributes")}
+    for attribute in person.get("custom_attributes") or []:
+        row[attribute["id"]] = attribute.get("value")
+    return row
+
+
+def employees_as_columns(employee: Raw) -> Raw:
+    return {key: entry.get("value") for key, entry in employee.items()}
+
+
+def expected(sandbox: Sandbox) -> dict[str, Expected]:
+    """Every stream's expected records, read now."""
+    read = Reader(sandbox)
+    people = read.v1("/v1/company/employees", limit=100)
+    persons, persons_pages = read.v2("/v2/persons", 50)
+    employments: list[Raw] = []
+    for person in persons:
+        items, _ = read.v2(f"/v2/persons/{person['id']}/employments", 50)
+        employments += [{**item, "person_id": person["id"]} for item in items]
+    periods, period_pages = read.v2("/v2/absence-periods", 100)
+    breakdowns: list[Raw] = []
+    breakdown_pages = 0
+    for period in periods:
+        items, used = read.v2(f"/v2/absence-periods/{period['id']}/breakdowns", 28)
+        breakdown_pages += used
+        breakdowns += [
+            {**item, "absence_period_id": period["id"], "absence_period_updated_at":
+             period["updated_at"]} for item in items
+        ]  # fmt: skip
+    balances: list[Raw] = []
+    for employee in people:
+        items = read.v1(f"/v1/company/employees/{employee['id']['value']}/absences/balance")
+        balances += [{**item, "employee_id": employee["id"]["value"]} for item in items]
+    types_v1 = read.v1("/v1/company/time-off-types", limit=200)
+    time_offs = read.v1("/v1/company/time-offs", limit=200, pages=True)
+    absence_types, type_pages = read.v2("/v2/absence-types", 100)
+    return {
+        "employee_attributes": Expected(read.v1("/v1/company/employees/attributes"), 1, ("key",)),
+        "employees": Expected(
+            [employees_as_columns(e) for e in people],
+            pages(len(people), "/v1/company/employees"),
+            ("id",),
+        ),
+        "persons": Expected([persons_as_columns(p) for p in persons], persons_pages, ("id",)),
+        "employments": Expected(employments, persons_pages + len(persons), ("id",)),
+        "time_off_types": Expected(
+            types_v1, pages(len(types_v1), "/v1/company/time-off-types"), ("id",)
+        ),
+        "time_offs": Expected(
+            time_offs, pages(len(time_offs), "/v1/company/time-offs"), ("id",)
+        ),
+        "absence_types": Expected(absence_types, type_pages, ("id",)),
+        "absence_periods": Expected(periods, period_pages, ("id",)),
+        "absence_period_breakdowns": Expected(
+            breakdowns, period_pages + breakdown_pages, ("absence_period_id", "date")
+        ),
+        "employee_absence_balances": Expected(
+            balances, pages(len(people), "/v1/company/employees") + len(people),
+            ("employee_id", "id"),
+        ),
+    }  # fmt: skip
+
+
+# --------------------------------------------------------------------------- comparison
+def _moment(text: str) -> datetime | None:
+    if "T" not in text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _plain(value: t.Any) -> t.Any:
+    """Personio's wrappers reduced to the value they carry."""
+    if isinstance(value, dict) and isinstance(value.get("attributes"), dict):
+        value = value["attributes"]
+    if isinstance(value, dict) and "value" in value and ("label" in value or "type" in value):
+        return _plain(value["value"])
+    return value
+
+
+def differences(raw: t.Any, emitted: t.Any, where: str = "") -> list[str]:
+    """Where ``emitted`` does not carry ``raw``; empty when it does.
+
+    Objects: every field Personio sent must be emitted (nested objects may keep a declared
+    subset), with an equal value.
+    """
+    raw = _plain(raw)
+    if raw is None or raw == "" or raw == []:
+        return [] if emitted in (None, []) else [f"{where}: {emitted!r} for empty"]
+    if isinstance(raw, dict):
+        if not isinstance(emitted, dict):
+            return [f"{where}: {emitted!r} is not an object"]
+        found: list[str] = []
+        for name, value in raw.items():
+            if name == "_meta" or (where and name not in emitted):
+                continue
+            if name not in emitted:
+                found.append(f"{name}: not emitted")
+                continue
+            found += differences(value, emitted[name], f"{where}.{name}".lstrip("."))
+        return found
+    if isinstance(raw, list):
+        if not isinstance(emitted, list) or len(emitted) != len(raw):
+            return [f"{where}: {emitted!r} against {len(raw)} items"]
+        return [d for r, e in zip(raw, emitted, strict=True) for d in differences(r, e, where)]
+    if isinstance(raw, bool) or isinstance(emitted, bool):
+        return [] if bool(raw) == emitted and raw in (0, 1, True, False) else [f"{where}: bool"]
+    if isinstance(emitted, int | float) and not isinstance(raw, bool):
+        try:
+            return [] if float(str(raw).replace(",", ".")) == float(emitted) else [where]
+        except ValueError:
+            return [f"{where}: {emitted!r} for text"]
+    if isinstance(emitted, list):  # tags written as one comma-separated string
+        return [] if sorted(emitted) == sorted(v.strip() for v in str(raw).split(",")) else [where]
+    text, out = str(raw), str(emitted)
+    sent, got = _moment(text), _moment(out)
+    if sent is not None and got is not None:
+        if sent.tzinfo is None:  # a wall time: the emitted value keeps it, with an offset
+            return [] if got.replace(tzinfo=None) == sent else [f"{where}: {out} for {text}"]
+        return [] if got == sent else [f"{where}: {out} for {text}"]
+    if sent is not None and len(out) == 10:  # a midnight timestamp emitted as its day
+        return [] if out == text[:10] else [f"{where}: {out} for {text}"]
+    return [] if out == text else [f"{where}: {out!r} for {text!r}"]
