@@ -22,7 +22,33 @@ Row = dict[str, t.Any]
 STREAMS: dict[str, tuple[t.Callable[[Sandbox], int], tuple[str, ...]]] = {
     "employees": (lambda sb: len(sb.v1_employee_ids()), ("id",)),
     "employee_attributes": (lambda sb: len(sb.company.attribute_catalogue()), ("key",)),
+    "persons": (lambda sb: len(sb.v1_employee_ids()), ("id",)),
+    "employments": (lambda sb: len(sb.v1_employee_ids()), ("id",)),  # one per person here
+    "time_off_types": (lambda sb: len(sb.company.time_off_types), ("id",)),
+    "absence_types": (lambda sb: len(sb.company.time_off_types), ("id",)),
+    "time_offs": (lambda sb: len(_alive(sb, sb.company.time_offs)), ("id",)),
+    "absence_periods": (
+        lambda sb: len(_alive(sb, [*sb.company.time_offs, *sb.company.hourly_absences])),
+        ("id",),
+    ),
 }
+
+
+def _alive(sandbox: Sandbox, items: t.Iterable[t.Any]) -> list[t.Any]:
+    """Absences of current employees: Personio drops those of deleted people."""
+    ids = set(sandbox.v1_employee_ids())
+    return [item for item in items if item.employee_id in ids]
+
+
+def as_json(value: t.Any) -> t.Any:
+    """A PostgreSQL value back in the JSON shape the tap emitted (jsonb stays as it is)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def v1_snapshot(sandbox: Sandbox) -> dict[int, dict[str, t.Any]]:

@@ -27,6 +27,7 @@ from tap_personio.sandbox import Sandbox
 from tests.e2e.expected import (
     STREAMS,
     Row,
+    as_json,
     employee_row,
     instant,
     v1_snapshot,
@@ -34,6 +35,7 @@ from tests.e2e.expected import (
 )
 from tests.e2e.meltano_project import REPO, TAP, Completed, MeltanoProject
 from tests.e2e.postgres import PostgresServer
+from tests.streams.personio_data import EXPECTATIONS, Expected, Reader, differences
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +47,8 @@ LOOKBACK = timedelta(days=1)  # lookback_window_days' default
 CHANGES = {"update": 12, "add": 6, "delete": 5}
 #: The custom attribute HR adds between the syncs (schema drift).
 NEW_ATTRIBUTE = ("Team size", "integer")
-#: Forces the incremental employees stream to full table for the run that must delete leavers.
-FULL_TABLE_METADATA = json.dumps({"employees": {"replication-method": "FULL_TABLE"}})
+#: Forces every incremental stream to full table for the run that must delete leavers.
+FULL_TABLE_METADATA = json.dumps({"*": {"replication-method": "FULL_TABLE"}})
 
 
 @dataclass
@@ -172,7 +174,16 @@ def piped(first_sync: Sync, sandbox: Sandbox, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="module")
-def changes(first_sync: Sync, piped: dict, sandbox: Sandbox) -> dict[str, list[int]]:
+def first_answers(first_sync: Sync, sandbox: Sandbox) -> dict[str, Expected]:
+    """What Personio answered for every loaded stream, read right after the first sync."""
+    read = Reader(sandbox)
+    return {name: EXPECTATIONS[name](read) for name in STREAMS}
+
+
+@pytest.fixture(scope="module")
+def changes(
+    first_sync: Sync, piped: dict, first_answers: dict, sandbox: Sandbox
+) -> dict[str, list[int]]:
     """The company changes only after both first syncs have read it."""
     changed = sandbox.company.mutate(**CHANGES)
     assert {k: len(v) for k, v in changed.items()} == {
@@ -327,6 +338,29 @@ def test_first_sync_loads_every_row_once(first_sync: Sync, stream: str) -> None:
     rows = first_sync.tables[stream]
     assert len(rows) == first_sync.expected_counts[stream]
     assert duplicate_keys(rows, STREAMS[stream][1]) == []
+
+
+@pytest.mark.parametrize("stream", sorted(STREAMS))
+def test_first_sync_tables_equal_personios_answers(
+    first_sync: Sync, first_answers: dict[str, Expected], stream: str
+) -> None:
+    """Every row and column of every loaded table, read back from PostgreSQL."""
+    want = first_answers[stream]
+
+    def key(row: Row) -> tuple[str, ...]:
+        return tuple(str(row[k]) for k in want.key)
+
+    loaded = {
+        key(row): {k: as_json(v) for k, v in row.items() if not k.startswith("_sdc_")}
+        for row in first_sync.tables[stream]
+    }
+    assert set(loaded) == {key(record) for record in want.records}
+    problems = [
+        (key(record), problem)
+        for record in want.records
+        for problem in differences(record, loaded[key(record)])
+    ]
+    assert problems == [], problems[:20]
 
 
 def test_first_sync_values_equal_the_sandbox(first_sync: Sync) -> None:

@@ -15,7 +15,7 @@ import pytest
 from tap_personio.sandbox import Sandbox
 from tap_personio.streams import STREAMS
 from tests.conftest import TapRun, discover, run_tap, tap_config
-from tests.streams.personio_data import Expected, differences, expected
+from tests.streams.personio_data import EXPECTATIONS, Expected, Reader, differences
 
 NAMES = [stream.name for stream in STREAMS]
 TOKEN_PATHS = ("/v1/auth", "/v2/auth/token")
@@ -31,7 +31,8 @@ def company() -> t.Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def truth(company: Sandbox) -> dict[str, Expected]:
-    return expected(company)
+    read = Reader(company)
+    return {name: expect(read) for name, expect in EXPECTATIONS.items()}
 
 
 @pytest.fixture(scope="module")
