@@ -25,6 +25,15 @@ LOG = OUTPUT / "demo-meltano.log"
 SCHEMA = "tap_personio"  # the extractor's namespace, Meltano's default load schema
 EMPLOYEES = 500
 
+ABSENCE_QUERY = f"""
+SELECT t.name AS absence_type, count(*) AS time_offs, sum(o.days_count) AS days
+FROM {SCHEMA}.time_offs o JOIN {SCHEMA}.time_off_types t
+  ON t.id = CAST(json_extract(o.time_off_type, '$.id') AS BIGINT)
+WHERE o.status = 'approved'
+GROUP BY 1
+ORDER BY days DESC
+"""
+
 EXAMPLE_QUERY = f"""
 SELECT json_extract_string(department, '$.name') AS department,
        count(*) AS employees,
@@ -83,7 +92,8 @@ def main() -> None:
         env["TARGET_DUCKDB_FILEPATH"] = str(DATABASE)
         print("Running: meltano run tap-personio target-duckdb ...")
         meltano("run", "--full-refresh", "tap-personio", "target-duckdb", env=env)
-        expected = {"employees": len(sandbox.v1_employee_ids())}
+        people = len(sandbox.v1_employee_ids())
+        expected = {"employees": people, "persons": people, "employments": people}
     print(f"Done in {time.monotonic() - started:.0f} s; Meltano's log: {LOG.relative_to(REPO)}")
     report(expected)
 
@@ -108,6 +118,9 @@ def report(expected: dict[str, int]) -> None:
         print("\nActive employees per department:")
         print("  " + " ".join(EXAMPLE_QUERY.split()))
         cursor = db.execute(EXAMPLE_QUERY)
+        print_table([d[0] for d in cursor.description], cursor.fetchall())
+        print("\nApproved time-offs per absence type:")
+        cursor = db.execute(ABSENCE_QUERY)
         print_table([d[0] for d in cursor.description], cursor.fetchall())
     wrong = {k: (counts.get(k), n) for k, n in expected.items() if counts.get(k) != n}
     if wrong:

@@ -194,7 +194,7 @@ def _unwrap(value: t.Any) -> t.Any:
 def _converter_for(schema: dict[str, t.Any]) -> Converter:
     """A converter that builds exactly what ``schema`` describes."""
     kind = schema["type"]
-    if kind == "object" and "properties" not in schema:  # free-form: kept as it came
+    if kind == "object" and not schema.get("properties"):  # free-form: kept as it came
         return _as_object
     if kind == "object":
         fields = {k: _converter_for(v) for k, v in schema["properties"].items()}

@@ -93,7 +93,8 @@ class PersonioStream(RESTStream[t.Any]):
 
     @cached_property
     def shape(self) -> RecordShaper:
-        return RecordShaper(self.schema, self.logger, self.name, self.primary_keys or ())
+        """Rows of the schema in use: the input catalog's when one is given."""
+        return RecordShaper(self.effective_schema, self.logger, self.name, self.primary_keys or ())
 
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
         """A raw record rearranged before it is shaped, for endpoints with quirks of their own."""

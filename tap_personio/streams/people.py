@@ -11,7 +11,7 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_personio.attributes import EmployeeFlattener, RecordShaper, columns_for
+from tap_personio.attributes import Column, EmployeeFlattener, RecordShaper, columns_for
 from tap_personio.children import PersonioChildStream
 from tap_personio.client import PersonioV1Stream, PersonioV2Stream, page_items
 from tap_personio.errors import PersonioAccessError
@@ -251,10 +251,17 @@ class PersonsStream(PersonioV2Stream):
         self._untyped_logged: set[str] = set()
 
     @cached_property
+    def typed_columns(self) -> dict[str, Column]:
+        """The custom columns of the catalog in use; an attribute added in Personio since it
+        was discovered has none until the catalog is refreshed."""
+        known = self.effective_schema.get("properties", {})
+        return {k: c for k, c in self.columns.items() if k in known}
+
+    @cached_property
     @override
     def shape(self) -> RecordShaper:
-        converters = {k: c.convert for k, c in self.columns.items()}
-        return RecordShaper(self.schema, self.logger, self.name, ("id",), converters)
+        converters = {k: c.convert for k, c in self.typed_columns.items()}
+        return RecordShaper(self.effective_schema, self.logger, self.name, ("id",), converters)
 
     @override
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -265,7 +272,7 @@ class PersonsStream(PersonioV2Stream):
             ident, value = attribute.get("id"), attribute.get("value")
             if value == [] or value == "":
                 value = None
-            if ident in self.columns:
+            if ident in self.typed_columns:
                 record[ident] = value
             elif isinstance(ident, str):
                 other[ident] = value
