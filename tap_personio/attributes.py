@@ -35,10 +35,6 @@ NUMBER = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
 DATE_TIME = {"type": "string", "format": "date-time"}
 
-#: Marks a date-time property whose values keep their local offset instead of moving to UTC
-#: (wall times such as an absence's start, where the local day matters more than the instant).
-KEEP_OFFSET = "x-keep-offset"
-
 
 def _object(**properties: dict[str, t.Any]) -> dict[str, t.Any]:
     return {"type": "object", "properties": {k: _nullable(v) for k, v in properties.items()}}
@@ -191,13 +187,14 @@ def _unwrap(value: t.Any) -> t.Any:
     return value
 
 
-def _converter_for(schema: dict[str, t.Any]) -> Converter:
-    """A converter that builds exactly what ``schema`` describes."""
+def converter_for(schema: dict[str, t.Any], keep_offset: bool = False) -> Converter:
+    """A converter that builds exactly what ``schema`` describes. Instants move to UTC, or,
+    with ``keep_offset``, keep the offset they were written with (local wall times)."""
     kind = schema["type"]
     if kind == "object" and not schema.get("properties"):  # free-form: kept as it came
         return _as_object
     if kind == "object":
-        fields = {k: _converter_for(v) for k, v in schema["properties"].items()}
+        fields = {k: converter_for(v, keep_offset) for k, v in schema["properties"].items()}
 
         def convert_object(value: t.Any) -> dict[str, t.Any]:
             value = _unwrap(value)
@@ -207,7 +204,7 @@ def _converter_for(schema: dict[str, t.Any]) -> Converter:
 
         return convert_object
     if kind == "array":
-        item = _converter_for(schema["items"])
+        item = converter_for(schema["items"], keep_offset)
 
         def convert_array(value: t.Any) -> list[t.Any]:
             value = _unwrap(value)
@@ -217,12 +214,12 @@ def _converter_for(schema: dict[str, t.Any]) -> Converter:
 
         return convert_array
     if isinstance(kind, list):  # nullable property of a nested object
-        return _converter_for({**schema, "type": kind[0]})
+        return converter_for({**schema, "type": kind[0]}, keep_offset)
     fmt = schema.get("format")
     if fmt == "date":
         return to_date
     if fmt == "date-time":
-        return to_local_instant if schema.get(KEEP_OFFSET) else to_instant
+        return to_local_instant if keep_offset else to_instant
     return {"integer": to_integer, "number": to_number, "boolean": to_boolean}.get(kind, to_string)
 
 
@@ -275,7 +272,7 @@ def column_for(attribute: t.Mapping[str, t.Any]) -> Column:
         schema = {"type": "string", "enum": options}
     else:  # standard, multiline, link, list without options
         schema = STRING
-    convert = to_tags if kind == "tags" and key not in NESTED else _converter_for(schema)
+    convert = to_tags if kind == "tags" and key not in NESTED else converter_for(schema)
     schema = _nullable(schema)
     if "enum" in schema:
         schema["enum"] = [*schema["enum"], None]
@@ -356,7 +353,7 @@ class RecordShaper:
         properties = schema["properties"]
         given = converters or {}
         self.converters = {
-            name: (given.get(name) or _converter_for(prop), _expected(prop))
+            name: (given.get(name) or converter_for(prop), _expected(prop))
             for name, prop in properties.items()
         }
         self.key = tuple(key)

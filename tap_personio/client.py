@@ -19,7 +19,7 @@ from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
 from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, personio_reason
-from tap_personio.attributes import RecordShaper
+from tap_personio.attributes import RecordShaper, converter_for
 from tap_personio.auth import PersonioAuthenticator
 from tap_personio.errors import (
     PersonioAccessError,
@@ -64,6 +64,8 @@ class PersonioStream(RESTStream[t.Any]):
     filter_format: t.ClassVar[str] = "%Y-%m-%dT%H:%M:%S"
     #: Fixed query parameters of the endpoint.
     params: t.ClassVar[dict[str, str]] = {}
+    #: Properties whose instants keep the offset Personio's wall time was given (not UTC).
+    keep_offset: t.ClassVar[tuple[str, ...]] = ()
 
     # Rows are shaped into JSON-native values of exactly the schema's columns (RecordShaper).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -94,7 +96,9 @@ class PersonioStream(RESTStream[t.Any]):
     @cached_property
     def shape(self) -> RecordShaper:
         """Rows of the schema in use: the input catalog's when one is given."""
-        return RecordShaper(self.effective_schema, self.logger, self.name, self.primary_keys or ())
+        schema = self.effective_schema
+        local = {name: converter_for(schema["properties"][name], True) for name in self.keep_offset}
+        return RecordShaper(schema, self.logger, self.name, self.primary_keys or (), local)
 
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
         """A raw record rearranged before it is shaped, for endpoints with quirks of their own."""

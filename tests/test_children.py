@@ -18,9 +18,7 @@ def test_children_are_fetched_concurrently_and_emitted_in_parent_order():
         sb.inject("slow", count=1, path=f"/v2/persons/{first}/employments", seconds=1.5)
         sb.clear_requests()
         records = list(tap.streams["employments"].get_records(None))
-        answered = [
-            r.path.split("/")[3] for r in sb.requests if r.path.endswith("/employments")
-        ]
+        answered = [r.path.split("/")[3] for r in sb.requests if r.path.endswith("/employments")]
     assert [r["person_id"] for r in records] == [str(i) for i in sb.v1_employee_ids()]
     assert answered[0] != str(first), "the children were fetched one after another"
     assert sorted(answered) == sorted(str(i) for i in sb.v1_employee_ids())

@@ -108,6 +108,7 @@ class AbsencePeriodsStream(PersonioV2Stream):
     filter_param = "updated_at.gte"
     access_right = V2_ABSENCES_RIGHT
     page_size = 100
+    keep_offset = ("starts_from", "ends_at")
     schema = th.PropertiesList(
         key("id"),
         ref("person"),

@@ -6,8 +6,6 @@ import typing as t
 
 from singer_sdk import typing as th
 
-from tap_personio.attributes import KEEP_OFFSET
-
 
 def prop(name: str, kind: t.Any, description: str | None = None) -> th.Property:
     """A nullable property (every non-key column is)."""
@@ -37,9 +35,7 @@ def local_time(name: str, *extra: th.Property) -> th.Property:
         th.ObjectType(
             th.Property(
                 "date_time",
-                th.CustomType(
-                    {"type": ["string", "null"], "format": "date-time", KEEP_OFFSET: True}
-                ),
+                th.DateTimeType,
                 description="Local wall time with the offset of the period's timezone_id",
             ),
             *extra,
