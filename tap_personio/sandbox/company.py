@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from tap_personio.sandbox.absence_changes import Mutation, absence_stamps, change_absences
 from tap_personio.sandbox.timefmt import SANDBOX_NOW
 
 #: Every v1 attribute type (Personio's TypeEnum).
@@ -552,15 +553,19 @@ class Company:
             return attr
 
     # ----------------------------------------------------------------- mutation
-    def mutate(self, update: int = 0, add: int = 0, delete: int = 0) -> dict[str, list[int]]:
+    def mutate(self, update: int = 0, add: int = 0, delete: int = 0, absences: int = 0) -> Mutation:
         """Change the company between two syncs; returns the affected employee ids.
 
-        The company clock moves one minute past every existing timestamp first, so every
-        changed or new employee has a `last_modified_at` later than all earlier ones.
+        The company clock moves one minute past every existing timestamp first (employees'
+        and absences'), so every changed or new record is later than all earlier ones.
+        `absences` edits that many time-offs and as many hourly absences of current employees
+        (absence_changes.py); only then does the result carry `time_offs` (v1 ids; v2
+        absence-period id: `TimeOff.id_v2`) and `hourly_absences` (ids = v2 period ids).
         """
         with self._lock:
             rng = self._mutation_rng
-            latest = max((e.last_modified_at for e in self._employees.values()), default=self.now)
+            stamps = (e.last_modified_at for e in self._employees.values())
+            latest = max((*stamps, *absence_stamps(self)), default=self.now)
             self.now = max(self.now, latest) + timedelta(minutes=1)
             deletable = set(self._employees) - {e.supervisor_id for e in self._employees.values()}
             deleted = sorted(rng.sample(sorted(deletable), min(delete, len(deletable))))
@@ -579,7 +584,12 @@ class Company:
                 emp.supervisor_id = rng.choice(ids) if ids else None
                 self._employees[next_id] = emp
                 added.append(next_id)
-            return {"updated": updated, "added": added, "deleted": deleted}
+            result: Mutation = {"updated": updated, "added": added, "deleted": deleted}
+            if absences > 0:
+                result["time_offs"], result["hourly_absences"] = change_absences(
+                    self, rng, absences
+                )
+            return result
 
     def _update_employee(self, rng: random.Random, emp: Employee) -> None:
         emp.position = rng.choice([p for p in _POSITIONS if p != emp.position])

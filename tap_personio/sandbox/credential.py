@@ -36,6 +36,7 @@ RIGHTS: tuple[Right, ...] = (
     Right("cost_centers", None, "personio:cost-centers:read"),
     Right("workplaces", None, "personio:workplaces:read"),
     Right("jobs", None, "personio:jobs:read"),
+    Right("salary_bands", None, "personio:salary-bands:read"),
     Right("recruiting", None, "personio:recruiting:read"),
     Right("webhooks", None, "personio:webhooks:read"),
 )

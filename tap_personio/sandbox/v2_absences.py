@@ -7,6 +7,7 @@ periods end at the exclusive local midnight after their last day.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -56,20 +57,30 @@ def _end(item: Absence) -> datetime:
     return berlin_naive(item.end)
 
 
-def _all_periods(app: App) -> list[Absence]:
-    """Day- and hour-based absences of the initial company, by person then start."""
-    items: list[Absence] = [*app.company.time_offs, *app.company.hourly_absences]
-    items.sort(key=lambda i: (i.employee_id, _start(i)))
-    return items
+def _sources(app: App) -> tuple[Sequence[Absence], ...]:
+    return app.company.time_offs, app.company.hourly_absences
+
+
+def _order(app: App) -> list[tuple[int, int]]:
+    """(source, position) of every day- and hour-based absence, by person then start.
+
+    Built once: `Company.mutate(absences=...)` replaces records in place and keeps their dates,
+    so the order holds while the records themselves are read afresh from the company.
+    """
+    sources = _sources(app)
+    slots = [(s, i) for s, records in enumerate(sources) for i in range(len(records))]
+    slots.sort(key=lambda slot: (sources[slot[0]][slot[1]].employee_id,
+                                 _start(sources[slot[0]][slot[1]])))  # fmt: skip
+    return slots
 
 
 def _periods(app: App, req: Request) -> list[Absence]:
     """Current people's periods; `absence_type.id` is matched here, by the types' v2 ids."""
 
     def build() -> list[Absence]:
-        alive = alive_ids(app.company)
-        return [i for i in memo(app.company, "absence_periods", lambda: _all_periods(app))
-                if i.employee_id in alive]  # fmt: skip
+        alive, sources = alive_ids(app.company), _sources(app)
+        order = memo(app.company, "absence_period_order", lambda: _order(app))
+        return [item for s, i in order if (item := sources[s][i]).employee_id in alive]
 
     items: list[Absence] = current(app.company, "current_absence_periods", build)
     raw = req.query.get("absence_type.id")

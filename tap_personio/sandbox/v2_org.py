@@ -3,10 +3,19 @@
 All are views of the company's reference data: legal entities are v1 subcompanies, org units
 its departments and teams, workplaces its offices, and the job catalogue its position titles.
 Ids match the references inside v2 employments.
+
+Salary bands, from Personio's "Jobs and Salary Bands" (openapi/jobs-v2.yaml, reference pages
+listsalarybands and getsalaryband): `/v2/salary-bands` and `/{id}` (a UUID), scope
+`personio:salary-bands:read`, `id` filter (comma list), `cursor`, `limit` 1-100 default 50.
+Assumed, as no item schema was found: one band per job and legal entity, fields `{id, name,
+job{id}, legal_entity{id}, interval, minimum, midpoint, maximum, created_at, updated_at}` with
+amounts `{value, currency}` as v2 compensations write them, and /v2/jobs' order (id descending).
 """
 
 from __future__ import annotations
 
+import random
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,6 +106,50 @@ def render_job(app: App, req: Request, job: Job) -> dict[str, Any]:
     return {"id": job.id, "name": job.name, "created_at": stamp, "updated_at": stamp}
 
 
+# --------------------------------------------------------------------------- salary bands
+@dataclass(frozen=True, slots=True)
+class SalaryBand:
+    id: str
+    job: Job
+    entity: Named
+    midpoint: int  # yearly, whole currency units
+
+
+def _salary_bands(app: App, req: Request) -> list[SalaryBand]:
+    """One band per job of the catalogue and legal entity; ids and amounts from the seed."""
+    seed = app.company.seed
+    bands = []
+    for job in _jobs(app, req):
+        for entity in app.company.legal_entities:
+            key = f"sandbox:{seed}:salary-band:{job.name}:{entity.id}"
+            midpoint = random.Random(key).randrange(36_000, 120_000, 500)
+            bands.append(
+                SalaryBand(str(uuid.uuid5(uuid.NAMESPACE_URL, key)), job, entity, midpoint)
+            )
+    return sorted(bands, key=lambda b: b.id, reverse=True)
+
+
+def render_salary_band(app: App, req: Request, band: SalaryBand) -> dict[str, Any]:
+    currency = "GBP" if band.entity.country == "GB" else "EUR"
+    stamp = utc_timestamp(SANDBOX_NOW.replace(year=2021))
+
+    def money(factor: float) -> dict[str, Any]:
+        return {"value": float(round(band.midpoint * factor)), "currency": currency}
+
+    return {
+        "id": band.id,
+        "name": f"{band.job.name} ({band.entity.country})",
+        "job": {"id": band.job.id},
+        "legal_entity": {"id": str(band.entity.id)},
+        "interval": "YEARLY",
+        "minimum": money(0.8),
+        "midpoint": money(1.0),
+        "maximum": money(1.2),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+
+
 def _named(app: App, req: Request, item: Named) -> dict[str, Any]:
     return {"id": str(item.id), "name": item.name}
 
@@ -121,6 +174,8 @@ ENDPOINTS = (
     V2Endpoint("/v2/jobs", _jobs, render_job, "jobs", (50, 100), bucket("/v2/jobs"),
                (Filter("id", lambda j: j.id), Filter("name", lambda j: j.name)),
                sorting=Sorting({"id": lambda j: j.id, "name": lambda j: j.name}, "-id")),
+    V2Endpoint("/v2/salary-bands", _salary_bands, render_salary_band, "salary_bands", (50, 100),
+               bucket("/v2/salary-bands"), (Filter("id", lambda b: b.id),)),
 )  # fmt: skip
 
 ROUTES: tuple[Route, ...] = tuple(r for e in ENDPOINTS for r in endpoint_routes(e))

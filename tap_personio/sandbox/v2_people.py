@@ -3,6 +3,14 @@
 The same people as v1 employees (id = str(v1 id)), under the same attribute whitelist, with
 cursor paging (limit 1-50, default 10) and the dotted filter operators `.gt`/`.lt`. Each
 person has one employment whose `updated_at` is the person's, so `Company.mutate` moves both.
+
+A custom attribute without a value is still listed, with an empty value of its shape: `[]`
+for `string_list`, `""` for every other type; never null. Personio's `CustomAttributeValue`
+(common-components-v2.json) is string | string[] | object[] and not nullable, and no Personio
+example shows an empty one. Clients written against the live API agree: pysonio
+(`src/pysonio/models/persons.py`: `value: str | list[str] | list[dict]`, required) and
+dlt-source-personio (`model/v2_spec/person.yaml`: `value` required on every attribute type,
+`string_list` an array of strings); neither leaves an attribute out.
 """
 
 from __future__ import annotations
@@ -41,12 +49,13 @@ _STATUS = {"inactive": "INACTIVE"}  # every other v1 status counts as ACTIVE in 
 
 
 def _custom(attr: AttributeDef, value: Any) -> dict[str, Any]:
-    if isinstance(value, date):
+    """One custom attribute; an unset value is sent empty (see the module docstring)."""
+    if attr.type == "tags":
+        value = value.split(",") if value else []
+    elif isinstance(value, date):
         value = value.isoformat()
-    elif attr.type == "tags" and value is not None:
-        value = value.split(",")
-    elif value is not None:
-        value = str(value)
+    else:
+        value = "" if value is None else str(value)
     return {"id": attr.key, "type": V2_TYPES[attr.type], "value": value,
             "global_id": attr.universal_id or attr.key, "label": attr.label}  # fmt: skip
 

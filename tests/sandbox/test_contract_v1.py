@@ -3,6 +3,8 @@ description (../shared/personio-openapi/v1/personio-personnel-data-api-oa3.yaml)
 
 One row of `ENDPOINTS` per sandbox route; `test_every_v1_get_route_has_a_contract_row` fails
 when a route is added without one, so a new endpoint gets its contract test from a single row.
+A paged list is read to its end in its own paging dialect (`pager`), at least `MIN_PAGES` full
+pages, and every page is checked, so each record the company holds is checked, not a sample.
 The spec is OpenAPI 3.0; it is converted minimally to JSON Schema (`nullable: true` allows
 null) plus the few spec fixes listed in `_SPEC_FIXES`, each with its reason.
 """
@@ -10,6 +12,7 @@ null) plus the few spec fixes listed in `_SPEC_FIXES`, each with its reason.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
@@ -37,6 +41,20 @@ SPEC_URI = "urn:personio:v1"
 
 Params = dict[str, Any]
 Body = Any
+#: (the case's query, page index from 0) -> the query of that page
+Pager = Callable[[Params, int], Params]
+MIN_PAGES = 3
+EMPLOYEES = 40  # the module's sandboxes; big enough for MIN_PAGES full pages of every list
+
+
+def record_offset(query: Params, index: int) -> Params:
+    """`offset` counts records (employees, time-off types, attendances)."""
+    return {**query, "offset": index * query["limit"]}
+
+
+def page_number(param: str) -> Pager:
+    """`param` is a page number from 1 (time-offs and absence periods: `offset`; reports)."""
+    return lambda query, index: {**query, param: index + 1}
 
 
 @dataclass(frozen=True)
@@ -51,6 +69,8 @@ class Case:
     sandbox: Params = field(default_factory=dict)  # Sandbox(...) options
     normalise: Callable[[Body], Body] = lambda body: body  # documented deviations only
     id: str = ""
+    pager: Pager | None = None  # a paged list: how to ask for each page; `limit` in `query`
+    records: Callable[[Body], list[Any]] = lambda body: body["data"]  # the page's records
 
 
 def _first_employee(sb: Sandbox) -> Params:
@@ -89,11 +109,18 @@ def _attendance_numbers(body: Body) -> Body:
     return {**body, "offset": int(body["offset"]), "limit": int(body["limit"])}
 
 
+def _report_rows(body: Body) -> list[Any]:
+    rows: list[Any] = body["data"][0]["attributes"]["items"]
+    return rows
+
+
 SERVED = {"retired_status": None}  # the attendance endpoints as before their shutdown
 ATTENDANCE_WINDOW = {"start_date": "2026-01-01", "end_date": "2026-12-31", "limit": 20}
+SERVED_WINDOW = {"start_date": "2026-10-01", "end_date": "2026-11-30", "limit": 100}
+REPORT_PAGES = {"query": {"limit": 5}, "pager": page_number("page"), "records": _report_rows}
 
 ENDPOINTS: tuple[Case, ...] = (
-    Case("/v1/company/employees", query={"limit": 5}),
+    Case("/v1/company/employees", query={"limit": 10}, pager=record_offset),
     Case("/v1/company/employees/attributes"),
     Case("/v1/company/employees/custom-attributes"),
     Case("/v1/company/employees/{employee_id:int}", _first_employee),
@@ -103,25 +130,26 @@ ENDPOINTS: tuple[Case, ...] = (
          spec_path="/company/employees/{employee_id}/profile-picture/{width}"),
     Case("/v1/company/employees/{employee_id:int}/profile-picture/{width:int}",
          lambda sb: {**_picture_employee(sb), "width": 32}),
-    Case("/v1/company/time-off-types"),
-    Case("/v1/company/time-offs", query={"limit": 20}),
+    Case("/v1/company/time-off-types", query={"limit": 2}, pager=record_offset),
+    Case("/v1/company/time-offs", query={"limit": 50}, pager=page_number("offset")),
     Case("/v1/company/time-offs/{id:int}", _time_off),
-    Case("/v1/company/absence-periods", query={"limit": 20}, normalise=_absence_type_flat),
+    Case("/v1/company/absence-periods", query={"limit": 20}, normalise=_absence_type_flat,
+         pager=page_number("offset")),
     # The spec still describes attendances and projects; Personio shut both down on
     # 2026-08-30 (personio-api.md 4.7, 4.8), so by default they answer as retired (404).
     Case("/v1/company/attendances", query=ATTENDANCE_WINDOW, status=404, id="retired"),
     Case("/v1/company/attendances/projects", status=404, id="retired"),
-    Case("/v1/company/attendances", query=ATTENDANCE_WINDOW, sandbox=SERVED,
-         normalise=_attendance_numbers, id="served"),
+    Case("/v1/company/attendances", query=SERVED_WINDOW, sandbox=SERVED,
+         normalise=_attendance_numbers, id="served", pager=record_offset),
     Case("/v1/company/attendances/projects", sandbox=SERVED, id="served"),
     Case("/v1/company/document-categories"),
     Case("/v1/company/custom-reports/reports"),
-    Case("/v1/company/custom-reports/reports/{report_id}", _report(0), {"limit": 5},
-         id="point_in_time"),
-    Case("/v1/company/custom-reports/reports/{report_id}", _report(1), {"limit": 5},
-         id="timeframe"),
-    Case("/v1/company/custom-reports/reports/{report_id}", _report(2), {"limit": 5},
-         id="historical_data"),
+    Case("/v1/company/custom-reports/reports/{report_id}", _report(0), id="point_in_time",
+         **REPORT_PAGES),
+    Case("/v1/company/custom-reports/reports/{report_id}", _report(1), id="timeframe",
+         **REPORT_PAGES),
+    Case("/v1/company/custom-reports/reports/{report_id}", _report(2), id="historical_data",
+         **REPORT_PAGES),
     Case("/v1/company/custom-reports/columns"),
 )  # fmt: skip
 
@@ -211,7 +239,7 @@ def sandboxes() -> Iterator[Callable[[Params], Sandbox]]:
     def sandbox(options: Params) -> Sandbox:
         key = repr(sorted(options.items()))
         if key not in started:
-            started[key] = Sandbox(employees=25, rate_limits=False, **options).start()
+            started[key] = Sandbox(employees=EMPLOYEES, rate_limits=False, **options).start()
         return started[key]
 
     yield sandbox
@@ -223,30 +251,59 @@ def _fill(route: str, params: Params) -> str:
     return re.sub(r"\{(\w+)(?::int)?\}", lambda m: str(params[m.group(1)]), route)
 
 
-@pytest.mark.parametrize("case", ENDPOINTS, ids=_case_id)
-def test_response_matches_the_published_schema(
-    case: Case, spec: dict[str, Any], sandboxes: Callable[[Params], Sandbox]
-) -> None:
-    sb = sandboxes(case.sandbox)
-    response = get(sb, _fill(case.route, case.params(sb)), **case.query)
-    assert response.status_code == case.status, response.text
-    if case.status != 200:
-        # a retired endpoint: Personio's v1 error envelope (personio-api.md 3.2)
-        body = response.json()
-        assert body["success"] is False
-        assert set(body["error"]) == {"code", "message"}
+def _pages(sb: Sandbox, case: Case) -> Iterator[requests.Response]:
+    """The one response of an unpaged case; every page of a paged list, up to its end."""
+    path, token = _fill(case.route, case.params(sb)), v1_token(sb)
+    if case.pager is None:
+        yield get(sb, path, token, **case.query)
         return
-    media = response.headers["Content-Type"].split(";")[0]
-    validator = _validator(spec, case, media)
-    if media != "application/json":
-        assert response.content  # binary (the picture): the media type is the contract
-        return
+    for index in range(1000):
+        response = get(sb, path, token, **case.pager(case.query, index))
+        yield response
+        if response.status_code != 200 or len(case.records(response.json())) < case.query["limit"]:
+            return
+    raise AssertionError(f"{case.route}: no short page after 1000 pages")
+
+
+def _check(case: Case, response: requests.Response, validator: Draft7Validator | None) -> Body:
     body = case.normalise(copy.deepcopy(response.json()))
     if validator is not None:
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
     if isinstance(body, dict) and "success" in body:
         assert body["success"] is True
+    return body
+
+
+@pytest.mark.parametrize("case", ENDPOINTS, ids=_case_id)
+def test_response_matches_the_published_schema(
+    case: Case, spec: dict[str, Any], sandboxes: Callable[[Params], Sandbox]
+) -> None:
+    sb = sandboxes(case.sandbox)
+    sizes: list[int] = []
+    seen: list[str] = []
+    for response in _pages(sb, case):
+        assert response.status_code == case.status, response.text
+        if case.status != 200:
+            # a retired endpoint: Personio's v1 error envelope (personio-api.md 3.2)
+            body = response.json()
+            assert body["success"] is False
+            assert set(body["error"]) == {"code", "message"}
+            return
+        media = response.headers["Content-Type"].split(";")[0]
+        validator = _validator(spec, case, media)
+        if media != "application/json":
+            assert response.content  # binary (the picture): the media type is the contract
+            return
+        body = _check(case, response, validator)
+        if case.pager is not None:
+            records = case.records(body)
+            sizes.append(len(records))
+            seen.extend(json.dumps(record, sort_keys=True) for record in records)
+    if case.pager is not None:
+        full = sum(size == case.query["limit"] for size in sizes)
+        assert full >= MIN_PAGES, f"only {full} full pages ({sizes}): enlarge the company"
+        assert len(set(seen)) == len(seen), "a record came on two pages"
 
 
 def test_every_v1_get_route_has_a_contract_row() -> None:

@@ -3,14 +3,21 @@
 The specs live in `../shared/personio-openapi/v2/` (relative to the repository root). OpenAPI
 3.0 schemas become JSON Schema here: `$ref`s are inlined (also across files), `nullable: true`
 admits null, and objects that declare `properties` reject undeclared keys, so a misspelt field
-fails. Two deviations Personio documents itself are allowed (personio-api.md 5.1): custom
-attribute `type` in lower case, and a custom attribute without a value sent as null.
+fails. One deviation is allowed: custom attribute `type` in lower case, as the API and every
+spec example send it (personio-api.md 5.1). A custom attribute `value` is never null: the spec's
+`CustomAttributeValue` is not nullable, so an empty one is `""` or `[]`. Its `oneOf` (string |
+string[] | object[]) is read as `anyOf`, because an empty list is both kinds of list and a
+strict `oneOf` could never accept it.
+
+Lists are read to their end: every page of persons (limit 50 over more than three pages) and
+every person's employments, and every item of every page is checked, not a sample.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +27,7 @@ import requests
 
 from tap_personio.sandbox import Sandbox
 from tests.sandbox.conftest import bearer, v2_token
+from tests.sandbox.v2_helpers import v2
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / ".." / "shared" / "personio-openapi" / "v2"
 
@@ -74,7 +82,8 @@ def response_schema(spec: str, path: str, method: str, status: str) -> dict[str,
 
 
 def allow_documented_quirks(schema: Any) -> Any:
-    """Lower-case custom attribute types and null values (personio-api.md 5.1, quirks)."""
+    """Lower-case custom attribute types (personio-api.md 5.1); custom attribute values as
+    `anyOf`, so that the empty list fits (null still does not)."""
     schema = copy.deepcopy(schema)
 
     def walk(node: Any) -> None:
@@ -84,7 +93,7 @@ def allow_documented_quirks(schema: Any) -> Any:
                 node["enum"] = [*enum, *(value.lower() for value in enum)]
             value = node.get("properties", {}).get("value")
             if isinstance(value, dict) and "oneOf" in value:
-                node["properties"]["value"] = {"oneOf": [*value["oneOf"], {"type": "null"}]}
+                node["properties"]["value"] = {"anyOf": value["oneOf"]}
             for child in node.values():
                 walk(child)
         elif isinstance(node, list):
@@ -100,26 +109,53 @@ EMPLOYMENTS = "employment-contract-v2.json"
 CREDENTIALS = "credentials-service-api-v2.json"
 
 
+PAGE = 50  # the persons maximum
+EMPLOYEES = 3 * PAGE + 13  # more than three full pages
+
+
 @pytest.fixture(scope="module")
 def sandbox() -> Any:
-    with Sandbox(employees=30, rate_limits=False) as sb:
+    with Sandbox(employees=EMPLOYEES, rate_limits=False) as sb:
         yield sb
+
+
+def _validator(spec: str, path: str) -> jsonschema.protocols.Validator:
+    schema = response_schema(spec, path, "get", "200")
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _assert_valid(validator: jsonschema.protocols.Validator, body: Any, where: str) -> None:
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    assert not errors, (
+        where + "\n" + "\n".join(f"{list(e.absolute_path)}: {e.message[:200]}" for e in errors[:5])
+    )
+
+
+def _pages(sb: Sandbox, path: str, **query: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a v2 list, following `_meta.links.next.href`."""
+    token = v2_token(sb)
+    response = v2(sb, path, beta=False, token=token, **query)
+    for _ in range(1000):
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        yield body
+        following = body["_meta"]["links"].get("next")
+        if following is None:
+            return
+        response = requests.get(following["href"], headers=bearer(token), timeout=10)
+    raise AssertionError(f"{path}: no last page after 1000 pages")
 
 
 def _person_with_supervisor(sb: Sandbox) -> int:
     return next(e.id for e in sb.company.employees() if e.supervisor_id is not None)
 
 
-# (spec, spec path, status, request path template, query, HTTP status expected)
+# (spec, spec path, status, request path template, query); lists: see the page walks below
 GET_CASES = [
-    (PERSONS, "/v2/persons", "200", "/v2/persons", {"limit": 5}),
     (PERSONS, "/v2/persons/{id}", "200", "/v2/persons/{person}", {}),
     (PERSONS, "/v2/persons/{id}", "404", "/v2/persons/999999", {}),
     (PERSONS, "/v2/persons", "400", "/v2/persons", {"limit": 100}),
-    (EMPLOYMENTS, "/v2/persons/{person_id}/employments", "200",
-     "/v2/persons/{person}/employments", {}),
-    (EMPLOYMENTS, "/v2/persons/{person_id}/employments", "200",
-     "/v2/persons/{terminated}/employments", {}),
     (EMPLOYMENTS, "/v2/persons/{person_id}/employments/{id}", "200",
      "/v2/persons/{person}/employments/{employment}", {}),
     (EMPLOYMENTS, "/v2/persons/{person_id}/employments", "400",
@@ -134,13 +170,53 @@ def test_v2_response_matches_the_official_spec(
     sandbox: Sandbox, spec: str, spec_path: str, status: str, path: str, query: dict[str, Any]
 ) -> None:
     person = _person_with_supervisor(sandbox)
-    terminated = next(e.id for e in sandbox.company.employees() if e.termination_date)
     employment = sandbox.company.employee(person).employment_id  # type: ignore[union-attr]
-    url = sandbox.url + path.format(person=person, terminated=terminated, employment=employment)
+    url = sandbox.url + path.format(person=person, employment=employment)
     response = requests.get(url, headers=bearer(v2_token(sandbox)), params=query, timeout=5)
     assert response.status_code == int(status), response.text
     method = "get"
     jsonschema.validate(response.json(), response_schema(spec, spec_path, method, status))
+
+
+def test_every_persons_page_matches_the_official_spec(sandbox: Sandbox) -> None:
+    validator = _validator(PERSONS, "/v2/persons")
+    sizes, ids = [], []
+    for number, body in enumerate(_pages(sandbox, "/v2/persons", limit=PAGE), start=1):
+        _assert_valid(validator, body, f"page {number}")
+        sizes.append(len(body["_data"]))
+        ids.extend(person["id"] for person in body["_data"])
+    assert sizes.count(PAGE) >= 3, sizes
+    assert sorted(ids) == sorted(str(i) for i in sandbox.v1_employee_ids())  # each once
+
+
+def test_every_persons_employments_match_the_official_spec(sandbox: Sandbox) -> None:
+    """Each person's list, every page: terminated people and those with a supervisor too."""
+    validator = _validator(EMPLOYMENTS, "/v2/persons/{person_id}/employments")
+    employees = sandbox.company.employees()
+    assert any(e.termination_date for e in employees)
+    assert any(e.supervisor_id for e in employees)
+    for emp in employees:
+        path = f"/v2/persons/{emp.id}/employments"
+        items = []
+        for body in _pages(sandbox, path, limit=PAGE):
+            _assert_valid(validator, body, path)
+            items.extend(body["_data"])
+        assert [item["id"] for item in items] == [emp.employment_id]
+
+
+def test_the_value_schema_takes_empty_values_but_not_null() -> None:
+    """The contract test can fail: a custom attribute sent as null is rejected."""
+    validator = _validator(PERSONS, "/v2/persons")
+
+    def page(value: Any) -> dict[str, Any]:
+        attribute = {"id": "dynamic_1", "type": "string_list", "value": value,
+                     "global_id": "dynamic_1", "label": "Tags"}  # fmt: skip
+        return {"_data": [{"id": "1", "custom_attributes": [attribute]}], "_meta": {"links": {}}}
+
+    for value in ("", [], ["English"], "Red"):
+        validator.validate(page(value))
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(page(None))
 
 
 TOKEN_CASES = [
