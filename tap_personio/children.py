@@ -27,9 +27,10 @@ if t.TYPE_CHECKING:
 class PersonioChildStream(PersonioStream):
     """A per-parent endpoint, declared by its parent stream and the fields it takes from it.
 
-    ``path`` names the parent's id as ``{<parent_key>}``; each record gets ``parent_key`` (and
-    ``parent_fields``) as columns. An incremental child reads only the parents its parent
-    stream's filter returns from the child's own bookmark on.
+    ``path`` names the parent's id as ``{<parent_key>}`` (or ``parent_param`` sends it as a
+    query parameter); each record gets ``parent_key`` (and ``parent_fields``) as columns. An
+    incremental child with a ``filter_param`` of its own filters its requests from its bookmark
+    on; one without reads only the parents its parent stream's filter returns from there.
     """
 
     #: The stream that lists the parents (its records must carry ``id``).
@@ -38,6 +39,8 @@ class PersonioChildStream(PersonioStream):
     parent_key: t.ClassVar[str]
     #: Parent fields copied into every child record: {column: parent field}.
     parent_fields: t.ClassVar[dict[str, str]] = {}
+    #: Sends the parent's id as this query parameter instead of in ``path``.
+    parent_param: t.ClassVar[str] = ""
     #: Parents whose children are fetched at once.
     concurrency: t.ClassVar[int] = 8
 
@@ -46,7 +49,9 @@ class PersonioChildStream(PersonioStream):
     def parents(self, context: Context | None) -> Iterator[dict[str, t.Any]]:
         """One context per parent, listed from the parent stream with this stream's filter."""
         lister = self.parent(self._tap)
-        lister.since = self.since if self.replication_key else None
+        # An incremental child filters its own requests when it declares a filter; otherwise
+        # only the parents changed since its bookmark are read again.
+        lister.since = None if self.filter_param or not self.replication_key else self.since
         for record in lister.request_records(context):
             yield {
                 self.parent_key: record["id"],
@@ -61,6 +66,13 @@ class PersonioChildStream(PersonioStream):
             self.logger.info("%s: %s %s is gone; skipped", self.name, self.parent_key,
                              parent[self.parent_key])  # fmt: skip
             return []
+
+    @override
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
+        params = super().get_url_params(context, next_page_token)
+        if self.parent_param and context:
+            params[self.parent_param] = context[self.parent_key]
+        return params
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict]:

@@ -66,6 +66,11 @@ class PersonioStream(RESTStream[t.Any]):
     params: t.ClassVar[dict[str, str]] = {}
     #: Properties whose instants keep the offset Personio's wall time was given (not UTC).
     keep_offset: t.ClassVar[tuple[str, ...]] = ()
+    #: A beta endpoint: sent with ``Beta: true``, as Personio requires.
+    beta: t.ClassVar[bool] = False
+    #: The company feature the endpoint belongs to, when a company may lack it: Personio then
+    #: answers 412 (legal entities) or, for beta endpoints, 404, and the stream is skipped.
+    feature: t.ClassVar[str] = ""
 
     # Rows are shaped into JSON-native values of exactly the schema's columns (RecordShaper).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
@@ -85,7 +90,7 @@ class PersonioStream(RESTStream[t.Any]):
     def incremental_since(self, context: Context | None) -> datetime | None:
         """Where this run's server-side filter starts: the bookmark (or ``start_date``) minus
         ``lookback_window_days``, in UTC; None for a full read."""
-        if not (self.replication_key and self.filter_param):
+        if not self.replication_key:
             return None
         start = self.get_starting_timestamp(context)
         if start is None:
@@ -131,6 +136,11 @@ class PersonioStream(RESTStream[t.Any]):
     @override
     def authenticator(self) -> PersonioAuthenticator:
         return self.api.authenticators[self.api_version]
+
+    @property
+    @override
+    def http_headers(self) -> dict:
+        return {"Beta": "true"} if self.beta else {}
 
     @property
     @override
@@ -222,7 +232,7 @@ class PersonioStream(RESTStream[t.Any]):
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         params: dict[str, t.Any] = dict(self.params)
-        if self.since is not None:
+        if self.since is not None and self.filter_param:
             params[self.filter_param] = self.since.strftime(self.filter_format)
         if self.paging == "offset":
             params.update(limit=self.page_size, offset=next_page_token or 0)
@@ -298,6 +308,12 @@ class PersonioStream(RESTStream[t.Any]):
                 f"{describe_failure(response)}. The Personio credential lacks an access "
                 f"right{self._right_hint()}; grant it under Settings > Integrations > API "
                 "credentials, or deselect this stream."
+            )
+        if self.feature and status in (HTTPStatus.PRECONDITION_FAILED, HTTPStatus.NOT_FOUND):
+            raise PersonioAccessError(
+                f"{describe_failure(response)}. The company does not have Personio's "
+                f"{self.feature} feature enabled for this credential; enable it in Personio, "
+                "or deselect this stream."
             )
         if status == HTTPStatus.NOT_FOUND:
             raise PersonioNotFound(describe_failure(response))

@@ -8,6 +8,18 @@ from tap_personio.streams.absences import (
     TimeOffsStream,
     TimeOffTypesStream,
 )
+from tap_personio.streams.compensation import CompensationTypesStream, SalaryBandsStream
+from tap_personio.streams.organization import (
+    CostCentersStream,
+    DocumentCategoriesStream,
+    DocumentsStream,
+    JobsStream,
+    LegalEntitiesStream,
+    OrgUnitsStream,
+    ProjectMembersStream,
+    ProjectsStream,
+    WorkplacesStream,
+)
 from tap_personio.streams.people import (
     EmployeeAttributesStream,
     EmployeesStream,
@@ -26,6 +38,17 @@ STREAMS = (
     AbsencePeriodsStream,
     AbsencePeriodBreakdownsStream,
     EmployeeAbsenceBalancesStream,
+    LegalEntitiesStream,
+    OrgUnitsStream,
+    CostCentersStream,
+    WorkplacesStream,
+    JobsStream,
+    ProjectsStream,
+    ProjectMembersStream,
+    CompensationTypesStream,
+    SalaryBandsStream,
+    DocumentCategoriesStream,
+    DocumentsStream,
 )
 
 __all__ = ["STREAMS"]
