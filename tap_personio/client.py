@@ -19,7 +19,6 @@ from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
 from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, personio_reason
-from tap_personio.attributes import RecordShaper, converter_for
 from tap_personio.auth import PersonioAuthenticator
 from tap_personio.errors import (
     PersonioAccessError,
@@ -33,6 +32,7 @@ from tap_personio.pagination import (
     V2CursorPaginator,
     page_body,
 )
+from tap_personio.shaping import RecordShaper, converter_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable

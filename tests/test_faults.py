@@ -128,3 +128,17 @@ def test_a_page_that_is_not_json_is_retried(fresh_sandbox, waits, monkeypatch):
     monkeypatch.setattr(stream.requests_session, "send", garble_first)
     assert len(list(stream.get_records(None))) == 30
     assert len(waits) == 1
+
+
+def test_a_feature_the_company_lacks_skips_its_stream_with_one_warning():
+    with Sandbox(employees=5, seed=1, rate_limits=False) as sb:
+        sb.set_feature("legal_entities", False)
+        run = run_tap(tap_config(sb), streams=("legal_entities", "jobs"))
+        strict = run_tap(tap_config(sb, strict_mode=True), streams=("legal_entities", "jobs"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records["jobs"]
+    assert "legal_entities" not in run.records
+    assert run.stderr.count("legal_entities: skipped") == 1
+    assert "does not have Personio's legal entities feature" in run.stderr
+    assert strict.returncode != 0
+    assert "Traceback" not in strict.stderr

@@ -11,10 +11,11 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_personio.attributes import Column, EmployeeFlattener, RecordShaper, columns_for
+from tap_personio.attributes import Column, EmployeeFlattener, columns_for
 from tap_personio.children import PersonioChildStream
 from tap_personio.client import PersonioV1Stream, PersonioV2Stream, page_items
 from tap_personio.errors import PersonioAccessError
+from tap_personio.shaping import RecordShaper
 from tap_personio.streams.fields import V2_TIMESTAMPS, key, prop, ref
 
 if t.TYPE_CHECKING:

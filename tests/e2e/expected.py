@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from tap_personio.sandbox import Sandbox
+from tests.streams.personio_data import EXPECTATIONS, Reader
 
 Row = dict[str, t.Any]
 
@@ -31,7 +32,27 @@ STREAMS: dict[str, tuple[t.Callable[[Sandbox], int], tuple[str, ...]]] = {
         lambda sb: len(_alive(sb, [*sb.company.time_offs, *sb.company.hourly_absences])),
         ("id",),
     ),
+    **{
+        name: (lambda sb, name=name: _answered(sb, name), keys)
+        for name, keys in {
+            "legal_entities": ("id",),
+            "org_units": ("type", "id"),
+            "cost_centers": ("id",),
+            "workplaces": ("id",),
+            "jobs": ("id",),
+            "projects": ("id",),
+            "project_members": ("project_id", "person_id"),
+            "compensation_types": ("id",),
+            "salary_bands": ("id",),
+            "document_categories": ("id",),
+        }.items()
+    },
 }
+
+
+def _answered(sandbox: Sandbox, stream: str) -> int:
+    """Rows of a small reference stream, counted from the sandbox's answers."""
+    return len(EXPECTATIONS[stream](Reader(sandbox)).records)
 
 
 def _alive(sandbox: Sandbox, items: t.Iterable[t.Any]) -> list[t.Any]:

@@ -30,6 +30,17 @@ PAGE_MAX = {
     "/v2/absence-types": 100,
     "/v2/absence-periods": 100,
     "/v2/absence-periods/{id}/breakdowns": 28,
+    "/v2/legal-entities": 100,
+    "/v2/org-units": 100,
+    "/v2/jobs": 100,
+    "/v2/projects": 100,  # assumed (personio-api.md 5.7)
+    "/v2/projects/{id}/members": 100,
+    "/v2/compensations/types": 100,
+    "/v2/salary-bands": 100,
+    # undocumented maxima: the tap asks for 100, every v2 list's default
+    "/v2/cost-centers": 100,
+    "/v2/workplaces": 100,
+    "/v2/document-management/documents": 100,
 }
 
 
@@ -210,12 +221,65 @@ def employee_absence_balances(read: Reader) -> Expected:
     return Expected(records, used, ("employee_id", "id"))
 
 
+def _listed(path: str, **params: t.Any) -> t.Callable[[Reader], Expected]:
+    """A plain v2 list read at its page maximum."""
+
+    def expect(read: Reader) -> Expected:
+        items, used = read.v2(path, PAGE_MAX[path], **params)
+        return Expected(items, used, ("id",))
+
+    expect.__name__ = path.rsplit("/", 1)[-1].replace("-", "_")
+    return expect
+
+
+legal_entities = _listed("/v2/legal-entities")
+cost_centers = _listed("/v2/cost-centers")
+workplaces = _listed("/v2/workplaces")
+jobs = _listed("/v2/jobs")
+projects = _listed("/v2/projects")
+compensation_types = _listed("/v2/compensations/types")
+compensation_types.__name__ = "compensation_types"
+salary_bands = _listed("/v2/salary-bands")
+
+
+def org_units(read: Reader) -> Expected:
+    departments, first = read.v2("/v2/org-units", 100, type="department")
+    teams, second = read.v2("/v2/org-units", 100, type="team")
+    return Expected(departments + teams, first + second, ("type", "id"))
+
+
+def project_members(read: Reader) -> Expected:
+    listed, used = read.v2("/v2/projects", 100)
+    records: list[Raw] = []
+    for project in listed:
+        members, pages_read = read.v2(f"/v2/projects/{project['id']}/members", 100)
+        used += pages_read
+        records += [{"project_id": project["id"], "person_id": m["id"]} for m in members]
+    return Expected(records, used, ("project_id", "person_id"))
+
+
+def document_categories(read: Reader) -> Expected:
+    return Expected(read.v1("/v1/company/document-categories"), 1, ("id",))
+
+
+def documents(read: Reader) -> Expected:
+    people, used = _persons(read)
+    records: list[Raw] = []
+    for person in people:
+        items, pages_read = read.v2("/v2/document-management/documents", 100, owner_id=person["id"])
+        used += pages_read
+        records += [{**item, "person_id": person["id"]} for item in items]
+    return Expected(records, used, ("id",))
+
+
 #: Per stream, how to read what it should emit. A stream missing here fails the catalogue tests.
 EXPECTATIONS: dict[str, t.Callable[[Reader], Expected]] = {
     f.__name__: f
     for f in (
         employee_attributes, employees, persons, employments, time_off_types, time_offs,
         absence_types, absence_periods, absence_period_breakdowns, employee_absence_balances,
+        legal_entities, org_units, cost_centers, workplaces, jobs, projects, project_members,
+        compensation_types, salary_bands, document_categories, documents,
     )
 }  # fmt: skip
 
