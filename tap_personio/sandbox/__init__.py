@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from tap_personio.sandbox import (
     auth,
+    report_book,
     v1_absences,
     v1_people,
     v1_reports,
@@ -25,6 +26,7 @@ from tap_personio.sandbox import (
     v2_org,
     v2_people,
     v2_recruiting,
+    v2_reports,
 )
 from tap_personio.sandbox.company import Company
 from tap_personio.sandbox.credential import Credential, TokenStore
@@ -36,7 +38,8 @@ from tap_personio.sandbox.server import App, LoggedRequest, Route, SandboxHTTPSe
 ROUTES: tuple[Route, ...] = (*auth.ROUTES, *v1_people.ROUTES, *v1_absences.ROUTES,
                              *v1_reports.ROUTES, *v2_people.ROUTES, *v2_absences.ROUTES,
                              *v2_attendances.ROUTES, *v2_compensations.ROUTES, *v2_org.ROUTES,
-                             *v2_documents.ROUTES, *v2_recruiting.ROUTES)  # fmt: skip
+                             *v2_documents.ROUTES, *v2_recruiting.ROUTES,
+                             *v2_reports.ROUTES)  # fmt: skip
 
 DEFAULT_CLIENT_ID = "sandbox-client-id"
 DEFAULT_CLIENT_SECRET = "sandbox-client-secret"
@@ -146,6 +149,51 @@ class Sandbox:
 
     def v1_employee_ids(self) -> list[int]:
         return self.company.employee_ids()
+
+    # ------------------------------------------------------------------ reports HR changes
+    def add_report(
+        self,
+        name: str,
+        *,
+        generation: Literal["v1", "v2"] = "v2",
+        description: str = "",
+        kind: str | None = None,
+        columns: Sequence[str] | None = None,
+        rows: str | None = None,
+        api_access: bool | None = None,
+    ) -> str:
+        """A new report; returns its id. It is created "now" (`report_book.next_stamp`).
+
+        v1 Custom Report: `kind` in point_in_time (default), timeframe, historical_data;
+        `columns` are v1 column ids (default first_name, last_name, department).
+        v2 report: `kind` in table (default), grouped_table, chart (the last two answer 400);
+        `rows` in employees (default), probation, compensations; `columns` from
+        `v2_reports.COLUMNS`; `api_access=False` keeps it out of the API (default True).
+        """
+        if generation == "v1":
+            if rows is not None or api_access is not None:
+                raise ValueError("rows and api_access apply to v2 reports only")
+            return v1_reports.add_report(
+                self.company, name, description, kind or "point_in_time", columns
+            ).id
+        if generation != "v2":
+            raise ValueError(f"unknown generation {generation!r}")
+        report = v2_reports.add_report(self.company, name, description, kind or "table",
+                                       columns, rows or "employees",
+                                       True if api_access is None else api_access)  # fmt: skip
+        return report.id
+
+    def rename_report(self, report_id: str, new_name: str) -> None:
+        """Rename a v1 or v2 report; its id stays, `updated_at` moves. KeyError if unknown."""
+        report_book.change_report(self.company, self._report_books(), report_id, name=new_name)
+
+    def archive_report(self, report_id: str) -> None:
+        """Archive a v1 or v2 report: no longer listed; reading its data answers v1 400 (as
+        documented) and v2 404 (see `v2_reports.get_report`). KeyError if unknown."""
+        report_book.change_report(self.company, self._report_books(), report_id, archived=True)
+
+    def _report_books(self) -> tuple[report_book.ReportBook[Any], ...]:
+        return v1_reports.report_book(self.company), v2_reports.report_book(self.company)
 
     # ------------------------------------------------------------------ switches
     @property

@@ -24,7 +24,7 @@ _Record = TypeVar("_Record", "TimeOff", "HourlyAbsence")
 
 
 class Mutation(TypedDict):
-    """What `Company.mutate` changed. The absence keys are present only when asked for."""
+    """What `Company.mutate` changed. The keys after `deleted` are present only when asked for."""
 
     updated: list[int]  # employee ids
     added: list[int]
@@ -33,6 +33,10 @@ class Mutation(TypedDict):
     time_offs: NotRequired[list[int]]
     #: hour-based absence ids, which are their v2 absence-period ids as well
     hourly_absences: NotRequired[list[str]]
+    #: v2 attendance-period ids of edited attendances: each one's WORK and BREAK period
+    attendance_periods: NotRequired[list[str]]
+    #: v2 document ids of uploaded documents
+    documents: NotRequired[list[str]]
 
 
 def absence_stamps(company: Company) -> Iterator[datetime]:

@@ -147,7 +147,7 @@ def v2_token(app: App, req: Request) -> Response:
         )
     rights = credential.rights
     if form.get("scope", "").strip():
-        requested = rights_for_scopes(form["scope"].split())
+        requested = rights_for_scopes(form["scope"].split(), credential.rights)
         if requested is None:
             return oauth_error(
                 "invalid_scope", "One of the requested scopes is invalid.", "invalid_scope"

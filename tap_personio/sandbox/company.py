@@ -19,6 +19,8 @@ from functools import cached_property
 from typing import Any
 
 from tap_personio.sandbox.absence_changes import Mutation, absence_stamps, change_absences
+from tap_personio.sandbox.attendance_changes import attendance_stamps, change_attendances
+from tap_personio.sandbox.documents import Document, add_documents
 from tap_personio.sandbox.timefmt import SANDBOX_NOW
 
 #: Every v1 attribute type (Personio's TypeEnum).
@@ -310,6 +312,7 @@ class Company:
             self._employees[next_id] = self._make_employee(rng, next_id)
         self._assign_supervisors(rng)
         self._initial_ids = tuple(self._employees)
+        self.added_documents: dict[int, tuple[Document, ...]] = {}  # by owner (documents.py)
 
     # ----------------------------------------------------------------- reference data
     def _unique_id(self, rng: random.Random, low: int = 10_000, high: int = 999_999) -> int:
@@ -553,19 +556,23 @@ class Company:
             return attr
 
     # ----------------------------------------------------------------- mutation
-    def mutate(self, update: int = 0, add: int = 0, delete: int = 0, absences: int = 0) -> Mutation:
+    def mutate(self, update: int = 0, add: int = 0, delete: int = 0, absences: int = 0,
+               attendances: int = 0, documents: int = 0) -> Mutation:  # fmt: skip
         """Change the company between two syncs; returns the affected employee ids.
 
-        The company clock moves one minute past every existing timestamp first (employees'
-        and absences'), so every changed or new record is later than all earlier ones.
-        `absences` edits that many time-offs and as many hourly absences of current employees
-        (absence_changes.py); only then does the result carry `time_offs` (v1 ids; v2
-        absence-period id: `TimeOff.id_v2`) and `hourly_absences` (ids = v2 period ids).
+        The company clock moves one minute past every existing timestamp first (employees',
+        absences' and attendances'), so every changed or new record is later than all earlier
+        ones. `absences` edits that many time-offs and as many hourly absences of current
+        employees (absence_changes.py); only then does the result carry `time_offs` (v1 ids;
+        v2 absence-period id: `TimeOff.id_v2`) and `hourly_absences` (ids = v2 period ids).
+        `attendances` edits attendances (attendance_changes.py; key `attendance_periods`, the
+        v2 WORK and BREAK ids), `documents` uploads documents (documents.py; key `documents`).
         """
         with self._lock:
             rng = self._mutation_rng
             stamps = (e.last_modified_at for e in self._employees.values())
-            latest = max((*stamps, *absence_stamps(self)), default=self.now)
+            latest = max((*stamps, *absence_stamps(self), *attendance_stamps(self)),
+                         default=self.now)  # fmt: skip
             self.now = max(self.now, latest) + timedelta(minutes=1)
             deletable = set(self._employees) - {e.supervisor_id for e in self._employees.values()}
             deleted = sorted(rng.sample(sorted(deletable), min(delete, len(deletable))))
@@ -589,6 +596,10 @@ class Company:
                 result["time_offs"], result["hourly_absences"] = change_absences(
                     self, rng, absences
                 )
+            if attendances > 0:
+                result["attendance_periods"] = change_attendances(self, rng, attendances)
+            if documents > 0:
+                result["documents"] = add_documents(self, rng, documents)
             return result
 
     def _update_employee(self, rng: random.Random, emp: Employee) -> None:

@@ -31,6 +31,7 @@ RIGHTS: tuple[Right, ...] = (
     Right("compensations", None, "personio:compensations:read"),
     Right("documents", "documents:read", "personio:documents:read"),
     Right("custom_reports", "reports.custom:read", "personio:reports:read"),
+    Right("reports", None, "personio:reports:read"),  # v2 reports (analytics 2.0)
     Right("org_units", None, "personio:org-units:read"),
     Right("legal_entities", None, "personio:legal-entities:read"),
     Right("cost_centers", None, "personio:cost-centers:read"),
@@ -43,14 +44,21 @@ RIGHTS: tuple[Right, ...] = (
 RIGHT_NAMES = frozenset(r.name for r in RIGHTS)
 
 
-def rights_for_scopes(scopes: Iterable[str]) -> frozenset[str] | None:
-    """Map requested scope strings (v1 or v2 spelling) to right names; None if one is unknown."""
+def rights_for_scopes(
+    scopes: Iterable[str], held: frozenset[str] | None = None
+) -> frozenset[str] | None:
+    """Map requested scope strings (v1 or v2 spelling) to right names; None if one is unknown.
+
+    A scope several rights share (`personio:reports:read`: v1 Custom Reports and v2 reports)
+    grants those of them in `held`; when none is held, all of them are returned, so that the
+    caller's "subset of the credential" check refuses the scope.
+    """
     result: set[str] = set()
     for scope in scopes:
         matches = {r.name for r in RIGHTS if scope in (r.v1_scope, r.v2_scope)}
         if not matches:
             return None
-        result |= matches
+        result |= (matches & held or matches) if held is not None else matches
     return frozenset(result)
 
 

@@ -3,20 +3,24 @@
 Custom Reports are a separate Personio service: their errors are an array
 (`[{status, trace_id, timestamp, errors: [...]}]`, section 3.2), their data is paged with
 `page` + `limit` (employees per page) and they ignore the credential's attribute whitelist.
-The reports are fixed definitions whose cells are computed from the company on each request.
+The reports are definitions seeded from the company (kept in a `ReportBook`, so HR can add,
+rename and archive them through `Sandbox`), whose cells are computed on each request.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 
 from tap_personio.sandbox.company import STANDARD_ATTRIBUTES, Company, Employee, TimeOff
+from tap_personio.sandbox.documents import DOCUMENT_CATEGORIES
+from tap_personio.sandbox.report_book import ReportBook, next_stamp
+from tap_personio.sandbox.report_book import report_book as _book
 from tap_personio.sandbox.server import (
     ApiError,
     App,
@@ -34,15 +38,6 @@ from tap_personio.sandbox.timefmt import SANDBOX_NOW, utc_timestamp
 
 #: `page` from 1 (0 read as 1, as time-offs do); default and maximum are undocumented [U]
 REPORT_PAGING = V1Paging(default_limit=100, max_limit=1000, pages=True, param="page")
-
-DOCUMENT_CATEGORIES = (
-    "Certificates of employment",
-    "Contracts",
-    "Payslips",
-    "Sick notes",
-    "Training certificates",
-    "Other documents",
-)
 
 
 def list_document_categories(app: App, req: Request) -> Response:
@@ -88,10 +83,33 @@ class Report:
     columns: tuple[str, ...]
     filters: tuple[tuple[str, str, str], ...] = ()  # (column, comparison, value)
     archived: bool = False  # not listed; reading it is a 400
+    created_at: datetime = SANDBOX_NOW
+    updated_at: datetime = SANDBOX_NOW
+
+
+REPORT_TYPES = ("point_in_time", "timeframe", "historical_data")
+
+
+def report_book(company: Company) -> ReportBook[Report]:
+    """The company's Custom Reports: seeded ones first, then those HR added."""
+    return _book(company, "v1", lambda: _seeded_reports(company))
 
 
 def company_reports(company: Company) -> list[Report]:
-    """The company's reports; ids derive from the seed, columns from the company."""
+    """Every report now, archived ones included."""
+    return report_book(company).reports()
+
+
+def _seeded_reports(company: Company) -> list[Report]:
+    """Ids derive from the seed, columns from the company."""
+    reports = _seeded_definitions(company)
+    for index, report in enumerate(reports):
+        created = SANDBOX_NOW - timedelta(days=200 + len(report.name))
+        reports[index] = replace(report, created_at=created, updated_at=created + timedelta(days=3))
+    return reports
+
+
+def _seeded_definitions(company: Company) -> list[Report]:
     rng = random.Random(f"reports:{company.seed}")
     ids = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(5)]
     today = SANDBOX_NOW.date()
@@ -117,8 +135,31 @@ def company_reports(company: Company) -> list[Report]:
     ]  # fmt: skip
 
 
+def add_report(
+    company: Company,
+    name: str,
+    description: str = "",
+    kind: str = "point_in_time",
+    columns: Sequence[str] | None = None,
+) -> Report:
+    """A report HR has just built; `kind` is the v1 `type`, `columns` are attribute ids."""
+    if kind not in REPORT_TYPES:
+        raise ValueError(f"unknown v1 report type {kind!r}; known: {REPORT_TYPES}")
+    keys = tuple(columns or ("first_name", "last_name", "department"))
+    unknown = set(keys) - set(_column_catalogue(company))
+    if unknown:
+        raise ValueError(f"unknown v1 report columns {sorted(unknown)}")
+    book = report_book(company)
+    rng = random.Random(f"added-report:v1:{company.seed}:{book.added}")
+    today, stamp = SANDBOX_NOW.date(), next_stamp(company)
+    report = Report(str(uuid.UUID(int=rng.getrandbits(128), version=4)), name, description, kind,
+                    "up_to_date", "today", today, today, keys, created_at=stamp,
+                    updated_at=stamp)  # fmt: skip
+    return book.add(report)
+
+
 def _find_report(company: Company, report_id: str) -> Report:
-    report = next((r for r in company_reports(company) if r.id == report_id), None)
+    report = report_book(company).find(report_id)
     if report is None:
         raise ApiError(404, "Report not found", meta={"ID": "Report ID not found"})
     return report
@@ -173,7 +214,6 @@ def list_columns(app: App, req: Request) -> Response:
 
 # --------------------------------------------------------------------------- report data
 def _meta(report: Report) -> dict[str, Any]:
-    created = SANDBOX_NOW - timedelta(days=200 + len(report.name))
     return {
         "id": report.id,
         "name": report.name,
@@ -184,9 +224,11 @@ def _meta(report: Report) -> dict[str, Any]:
         "status": report.status,
         "start_date": report.start_date.isoformat(),
         "end_date": report.end_date.isoformat(),
-        "created_at": utc_timestamp(created),
-        "updated_at": utc_timestamp(created + timedelta(days=3)),
-        "data_refreshed_at": utc_timestamp(SANDBOX_NOW - timedelta(hours=2)),
+        "created_at": utc_timestamp(report.created_at),
+        "updated_at": utc_timestamp(report.updated_at),
+        "data_refreshed_at": utc_timestamp(
+            max(SANDBOX_NOW - timedelta(hours=2), report.updated_at)
+        ),
         "columns": list(report.columns),
         "filters": [{"column": c, "comparison": op, "value": v} for c, op, v in report.filters],
         "period_type": report.period_type,

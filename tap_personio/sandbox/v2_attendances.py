@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from tap_personio.sandbox.attendance_changes import break_id
 from tap_personio.sandbox.company import Attendance, Employee, Named
 from tap_personio.sandbox.server import ApiError, App, Request, Route
 from tap_personio.sandbox.timefmt import utc_timestamp
@@ -31,26 +32,17 @@ from tap_personio.sandbox.v2_api import (
 )
 
 Period = tuple[Attendance, bool]  # (attendance, is the break)
-_BREAK_MASK = 0xB4EA << 16  # flips bits of the node field, never the version/variant
-
-
-def break_id(work_id: str) -> str:
-    """The break's own UUID, derived from its work period's so nothing extra is stored."""
-    return str(uuid.UUID(int=uuid.UUID(work_id).int ^ _BREAK_MASK))
-
-
-def _all_periods(app: App) -> list[Period]:
-    """In Personio's default order: person.id, start.date_time, end.date_time ascending."""
-    return [p for a in app.company.attendances for p in ((a, False), (a, True))]
 
 
 def _periods(app: App, req: Request) -> Sequence[Period]:
-    """Periods of current people only (deleted people's history drops out)."""
+    """Periods of current people only (deleted people's history drops out), in Personio's
+    default order: person.id, start.date_time, end.date_time ascending. Rebuilt after every
+    `mutate`, which may replace attendances (`mutate(attendances=n)`)."""
 
     def build() -> list[Period]:
         alive = alive_ids(app.company)
-        return [p for p in memo(app.company, "attendance_periods", lambda: _all_periods(app))
-                if p[0].employee_id in alive]  # fmt: skip
+        return [p for a in app.company.attendances if a.employee_id in alive
+                for p in ((a, False), (a, True))]  # fmt: skip
 
     periods: list[Period] = current(app.company, "current_attendance_periods", build)
     return periods
@@ -155,7 +147,8 @@ INCLUDES = frozenset(
 
 
 def _project_stats(app: App) -> dict[int, tuple[int, int, frozenset[int]]]:
-    """Per project: tracked minutes, tracked periods, people who tracked time on it."""
+    """Per project: tracked minutes, tracked periods, people who tracked time on it (built
+    once: attendance edits keep their project and times)."""
 
     def build() -> dict[int, tuple[int, int, frozenset[int]]]:
         minutes: dict[int, int] = {}

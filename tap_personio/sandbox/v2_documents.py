@@ -1,21 +1,18 @@
 """v2 document management: `GET /v2/document-management/documents` (personio-api.md 5.10).
 
-There is no company-wide listing: `owner_id` (a person id) is required. A person's documents
-are generated from the seed on request, so nothing is stored; their category ids are the v1
-document categories'.
+There is no company-wide listing: `owner_id` (a person id) is required. The documents
+themselves (seeded per owner, plus those `Company.mutate(documents=n)` adds) come from
+`documents.py`; their category ids are the v1 document categories'.
 """
 
 from __future__ import annotations
 
-import random
-import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
+from tap_personio.sandbox.documents import Document, owner_documents
 from tap_personio.sandbox.server import App, Request, Route
 from tap_personio.sandbox.timefmt import utc_timestamp
-from tap_personio.sandbox.v1_reports import DOCUMENT_CATEGORIES
 from tap_personio.sandbox.v2_api import (
     Filter,
     V2Endpoint,
@@ -24,19 +21,6 @@ from tap_personio.sandbox.v2_api import (
     endpoint_routes,
     ops,
 )
-
-_NAMES = ("Employment contract", "Certificate of employment", "Payslip", "Sick note",
-          "Training certificate", "Signed policy")  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    id: str
-    owner_id: int
-    name: str
-    category_id: int
-    size: int
-    created_at: datetime
 
 
 def _documents(app: App, req: Request) -> list[Document]:
@@ -47,23 +31,7 @@ def _documents(app: App, req: Request) -> list[Document]:
     if not owner.isdigit():
         raise bad_request()
     emp = app.company.employee(int(owner))
-    if emp is None:
-        return []
-    rng = random.Random(f"documents:{app.company.seed}:{emp.id}")
-    start = max(emp.created_at, app.company.now - timedelta(days=3 * 365))
-    span = max(1, int((app.company.now - start).total_seconds()))
-    docs = [
-        Document(
-            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            emp.id,
-            rng.choice(_NAMES),
-            rng.randint(1, len(DOCUMENT_CATEGORIES)),
-            rng.randint(20_000, 2_000_000),
-            start + timedelta(seconds=rng.randrange(span)),
-        )
-        for _ in range(rng.randint(1, 6))
-    ]
-    return sorted(docs, key=lambda d: d.created_at)
+    return [] if emp is None else owner_documents(app.company, emp)
 
 
 def render_document(app: App, req: Request, doc: Document) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""v2 recruiting (beta): candidates, applications, jobs, categories (personio-api.md 5.12).
+"""v2 recruiting (beta): candidates, applications and their stage transitions, jobs,
+categories (personio-api.md 5.12).
 
 Every path needs `Beta: true` and the company's recruiting feature (404 otherwise). Lists are
-newest updated first. Shapes follow the observed ones in section 5.12; timestamps are objects
-`{"date-time": <UTC>, "timezone": "Europe/Berlin"}` on every recruiting object. The data is
-built from the seed on first use, about one candidate per two employees.
+newest updated first; stage transitions newest first. Shapes follow the observed ones in
+section 5.12; timestamps are objects `{"date-time": <UTC>, "timezone": "Europe/Berlin"}` on
+every recruiting object. The data is built from the seed on first use, about one candidate per
+two employees.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tap_personio.sandbox.company import Company
-from tap_personio.sandbox.server import App, Request, Route
+from tap_personio.sandbox.server import ApiError, App, Request, Route
 from tap_personio.sandbox.timefmt import SANDBOX_NOW, utc_timestamp
 from tap_personio.sandbox.v2_api import (
+    NOT_FOUND,
     Filter,
     V2Endpoint,
     bad_request,
@@ -219,6 +222,50 @@ def render_application(app: App, req: Request, a: Application) -> dict[str, Any]
     }  # fmt: skip
 
 
+def stage_path(a: Application) -> list[int]:
+    """Stages the application went through, from Unassigned up to its current one.
+
+    Hired went through every stage before it; Rejected was rejected after one of the stages up
+    to Offer (which one derives from the application id).
+    """
+    if _STAGES[a.stage][0] != "Rejected":
+        return list(range(a.stage + 1))
+    return [*range(random.Random(a.id).randint(0, 3) + 1), a.stage]
+
+
+def stage_transitions(a: Application) -> list[tuple[int, datetime]]:
+    """(stage index, entered at), oldest first: Unassigned at creation, the current stage at
+    the last update, the others evenly in between. An application updated less than a second
+    per stage after its creation (rare) has its stages one second apart from its creation."""
+    path = stage_path(a)
+    steps = len(path) - 1
+    span = (a.updated_at - a.created_at).total_seconds()
+    if steps == 0:
+        return [(path[0], a.created_at)]
+    step = timedelta(seconds=span // steps if span >= steps else 1)
+    return [(stage, a.created_at + step * i) for i, stage in enumerate(path[:-1])] + [
+        (path[-1], a.updated_at if span >= steps else a.created_at + step * steps)
+    ]
+
+
+Transition = tuple[int, datetime, Category]  # stage index, entered at, the job's category
+
+
+def _transitions(app: App, req: Request) -> Sequence[Transition]:
+    """Newest first; an unknown application is a 404."""
+    wanted = req.params["application_id"]
+    found = next((a for a in _data(app).applications if a.id == wanted), None)
+    if found is None:
+        raise ApiError(404, NOT_FOUND)
+    category = found.job.category
+    return [(stage, moment, category) for stage, moment in reversed(stage_transitions(found))]
+
+
+def render_transition(app: App, req: Request, item: Transition) -> dict[str, Any]:
+    stage, moment, category = item
+    return {"entered_at": stamp(moment), "stage": _stage(stage, category)}
+
+
 def _candidates(app: App, req: Request) -> Sequence[Candidate]:
     """`updated_at.gt` or `updated_at.lt`, not both (as the reference says for candidates)."""
     if "updated_at.gt" in req.query and "updated_at.lt" in req.query:
@@ -237,6 +284,10 @@ ENDPOINTS = (
                bucket("/v2/recruiting/applications"),
                (_UPDATED, Filter("candidate.email", lambda a: a.candidate.email)), beta=True,
                feature="recruiting", wrap_single=True),
+    V2Endpoint("/v2/recruiting/applications/{application_id}/stage-transitions",
+               _transitions, render_transition, "recruiting", (100, 200),
+               bucket("/v2/recruiting/stage-transitions"), beta=True, feature="recruiting",
+               single=False),
     V2Endpoint("/v2/recruiting/jobs", lambda app, req: _data(app).jobs, render_job,
                "recruiting", (100, 200), bucket("/v2/recruiting/jobs"), (_UPDATED,),
                beta=True, feature="recruiting", wrap_single=True),
