@@ -188,6 +188,18 @@ def personio_reason(response: requests.Response) -> str:
     return " ".join(p for p in parts if p)[:300]
 
 
+def token_refused(response: requests.Response, api_version: str) -> bool:
+    """401, or v1's 403 for a token it no longer accepts (an access right missing is a 403 too,
+    with another message, and re-minting does not help it)."""
+    if response.status_code == HTTPStatus.UNAUTHORIZED:
+        return True
+    return (
+        response.status_code == HTTPStatus.FORBIDDEN
+        and api_version == "v1"
+        and "authorization is not valid" in personio_reason(response).lower()
+    )
+
+
 def describe_failure(response: requests.Response) -> str:
     """One line naming the endpoint, the status and Personio's reason; never the query string."""
     path = urlparse(response.url).path
@@ -238,9 +250,9 @@ class PersonioAPI:
         # every v1 call counts against 2,000/min per IP (C + 60 r <= 2,000).
         self.limiter.configure("v1", rate=2000 / 60 * 0.95, capacity=30)
         self.limiter.configure("v1:employees", rate=300 / 60 * 0.95, capacity=10)
-        #: What several streams of this run need from one request (the attribute catalogue).
-        self.shared: dict[str, t.Any] = {}
-        self.shared_lock = threading.Lock()
+        #: What several streams of this run need from one request (see ``once``).
+        self._once: dict[str, t.Any] = {}
+        self._once_lock = threading.Lock()
         self.authenticators = {
             endpoint.generation: PersonioAuthenticator(
                 endpoint=endpoint,
@@ -251,6 +263,21 @@ class PersonioAPI:
             )
             for endpoint in (V1_TOKEN, V2_TOKEN)
         }
+
+    def once(self, name: str, read: Callable[[], t.Any]) -> t.Any:
+        """``read()``'s result, read once per run: the attribute catalogue and the report list
+        type streams at discovery and are streams of their own too. A refusal is kept, and
+        raised to every caller."""
+        with self._once_lock:
+            if name not in self._once:
+                try:
+                    self._once[name] = read()
+                except PersonioError as error:
+                    self._once[name] = error
+            found = self._once[name]
+        if isinstance(found, PersonioError):
+            raise found
+        return found
 
     def retrying(self, func: Callable[..., t.Any], on_backoff: Callable[..., None]) -> t.Any:
         """``func`` retried on network faults, 429 and 5xx under the tap's retry policy; when

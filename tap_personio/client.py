@@ -3,6 +3,7 @@ rate buckets, access right), with the HTTP work delegated to the shared `Personi
 
 from __future__ import annotations
 
+import inspect
 import time
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +19,7 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, personio_reason
+from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, token_refused
 from tap_personio.auth import PersonioAuthenticator
 from tap_personio.errors import (
     PersonioAccessError,
@@ -31,14 +32,15 @@ from tap_personio.pagination import (
     V1PagePaginator,
     V2CursorPaginator,
     page_body,
+    page_items,
 )
-from tap_personio.shaping import RecordShaper, converter_for
+from tap_personio.privacy import digest, fields_for, pseudonymized
+from tap_personio.shaping import Converter, RecordShaper, converter_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from singer_sdk.pagination import BaseAPIPaginator
-
 #: Long syncs log their progress this often.
 PROGRESS_SECONDS = 30.0
 
@@ -56,6 +58,8 @@ class PersonioStream(RESTStream[t.Any]):
     page_size: t.ClassVar[int] = 0
     #: "offset" (v1 record offset), "page" (v1 page number from 1), "cursor" (v2) or "".
     paging: t.ClassVar[str] = ""
+    #: The name of the position parameter of "page" paging.
+    page_param: t.ClassVar[str] = "offset"
     #: v1 pages to fetch ahead while one is parsed (0: one page at a time).
     prefetch_pages: t.ClassVar[int] = 3
     #: Personio's server-side filter on the replication key (``updated_at.gt``, ...), and how
@@ -66,6 +70,8 @@ class PersonioStream(RESTStream[t.Any]):
     params: t.ClassVar[dict[str, str]] = {}
     #: Properties whose instants keep the offset Personio's wall time was given (not UTC).
     keep_offset: t.ClassVar[tuple[str, ...]] = ()
+    #: How the stream replicates, for the README, where its declaration does not say it all.
+    replication_note: t.ClassVar[str] = ""
     #: A beta endpoint: sent with ``Beta: true``, as Personio requires.
     beta: t.ClassVar[bool] = False
     #: The company feature the endpoint belongs to, when a company may lack it: Personio then
@@ -86,6 +92,19 @@ class PersonioStream(RESTStream[t.Any]):
         self._progress_logged = time.monotonic()
         #: The lower bound of this run's ``filter_param``; set when the sync starts.
         self.since: datetime | None = None
+        #: Fields emitted as keyed digests, and their types before they were digests.
+        self.pseudonymize = fields_for(self.config, self.name)
+        self._plain_types = dict(self.schema["properties"])
+        self._pseudonym_key = str(self.config.get("pseudonymize_key", "")).encode()
+        if self.pseudonymize:
+            schema = {
+                **self.schema,
+                "properties": pseudonymized(self._plain_types, self.pseudonymize),
+            }
+            if isinstance(inspect.getattr_static(type(self), "schema"), property):
+                self._schema = schema  # given to __init__ (employees, persons)
+            else:
+                self.schema = schema  # type: ignore[misc]  # declared on the class: per instance
 
     def incremental_since(self, context: Context | None) -> datetime | None:
         """Where this run's server-side filter starts: the bookmark (or ``start_date``) minus
@@ -99,11 +118,39 @@ class PersonioStream(RESTStream[t.Any]):
         return (start - timedelta(days=days)).astimezone(UTC)
 
     @cached_property
-    def shape(self) -> RecordShaper:
-        """Rows of the schema in use: the input catalog's when one is given."""
+    def selected_schema(self) -> dict[str, t.Any]:
+        """The schema in use (the input catalog's when one is given) less the properties not
+        selected: a deselected property is never shaped, so it reaches no log and no target."""
         schema = self.effective_schema
-        local = {name: converter_for(schema["properties"][name], True) for name in self.keep_offset}
-        return RecordShaper(schema, self.logger, self.name, self.primary_keys or (), local)
+        always = {*(self.primary_keys or ()), self.replication_key}
+        chosen = {
+            # a pseudonymised field is shaped as its own type first, then digested
+            name: self._plain_types.get(name, prop) if name in self.pseudonymize else prop
+            for name, prop in schema["properties"].items()
+            if name in always or self.mask.get(("properties", name), True)
+        }
+        return {**schema, "properties": chosen}
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        for name in self.pseudonymize:
+            if name in row:
+                row[name] = digest(row[name], self._pseudonym_key)
+        return row
+
+    def converters(self) -> dict[str, Converter]:
+        """Converters for properties that their schema alone does not describe."""
+        properties = self.selected_schema["properties"]
+        return {
+            name: converter_for(properties[name], keep_offset=True)
+            for name in self.keep_offset
+            if name in properties
+        }
+
+    @cached_property
+    def shape(self) -> RecordShaper:
+        schema, key = self.selected_schema, self.primary_keys or ()
+        return RecordShaper(schema, self.logger, self.name, key, self.converters())
 
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
         """A raw record rearranged before it is shaped, for endpoints with quirks of their own."""
@@ -237,7 +284,7 @@ class PersonioStream(RESTStream[t.Any]):
         if self.paging == "offset":
             params.update(limit=self.page_size, offset=next_page_token or 0)
         elif self.paging == "page":
-            params.update(limit=self.page_size, offset=next_page_token or 1)
+            params.update({"limit": self.page_size, self.page_param: next_page_token or 1})
         elif self.paging == "cursor":
             params["limit"] = self.page_size
         return params
@@ -294,7 +341,7 @@ class PersonioStream(RESTStream[t.Any]):
         if self.api_version == "v2":
             self.api.limiter.observe(self.buckets[0], response.headers)
         status = response.status_code
-        if self._token_refused(response):
+        if token_refused(response, self.api_version):
             if self.authenticator.rejected():
                 raise TokenRejected(describe_failure(response), response)
             raise PersonioAuthError(
@@ -328,33 +375,16 @@ class PersonioStream(RESTStream[t.Any]):
     def _right_hint(self) -> str:
         return f' (needs "{self.access_right}")' if self.access_right else ""
 
-    def _token_refused(self, response: requests.Response) -> bool:
-        """401, or v1's 403 for a token it no longer accepts (an access right missing is a
-        403 too, with another message, and re-minting does not help it)."""
-        if response.status_code == HTTPStatus.UNAUTHORIZED:
-            return True
-        return (
-            response.status_code == HTTPStatus.FORBIDDEN
-            and self.api_version == "v1"
-            and "authorization is not valid" in personio_reason(response).lower()
+
+class ReadOnce(PersonioStream):
+    """A list read once per run: discovery reads it to declare or type other streams, and it
+    is a stream of its own too (the attribute catalogue, the custom report list)."""
+
+    @override
+    def request_records(self, context: Context | None) -> Iterable[dict]:
+        yield from self.api.once(
+            self.name, lambda: list(super(ReadOnce, self).request_records(context))
         )
-
-
-def page_items(body: t.Any) -> list[dict[str, t.Any]]:
-    """The items of a decoded page (v2 ``_data``, v1 ``data``), v1's ``{"type", "attributes"}``
-    wrapper opened so that an item's fields sit at the top level."""
-    data = body.get("_data", body.get("data")) if isinstance(body, dict) else body
-    if isinstance(data, dict):  # a single object, or v1's columns list
-        data = [data]
-    items = []
-    for item in data or []:
-        if not isinstance(item, dict):
-            continue
-        inner = item.get("attributes")
-        if isinstance(inner, dict):
-            item = {**{k: v for k, v in item.items() if k not in ("type", "attributes")}, **inner}
-        items.append(item)
-    return items
 
 
 class PersonioV1Stream(PersonioStream):

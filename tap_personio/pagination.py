@@ -32,6 +32,23 @@ def page_body(response: requests.Response) -> t.Any:
     return cache["_page_body"]
 
 
+def page_items(body: t.Any) -> list[dict[str, t.Any]]:
+    """The items of a decoded page (v2 ``_data``, v1 ``data``), v1's ``{"type", "attributes"}``
+    wrapper opened so that an item's fields sit at the top level."""
+    data = body.get("_data", body.get("data")) if isinstance(body, dict) else body
+    if isinstance(data, dict):  # a single object, or v1's columns list
+        data = [data]
+    items = []
+    for item in data or []:
+        if not isinstance(item, dict):
+            continue
+        inner = item.get("attributes")
+        if isinstance(inner, dict):
+            item = {**{k: v for k, v in item.items() if k not in ("type", "attributes")}, **inner}
+        items.append(item)
+    return items
+
+
 def _v1_page(response: requests.Response) -> tuple[int, dict[str, t.Any]]:
     """Rows on a v1 page and its ``metadata`` block."""
     body = page_body(response)

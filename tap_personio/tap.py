@@ -16,7 +16,9 @@ from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from typing_extensions import override
 
 from tap_personio.api import PersonioAPI
+from tap_personio.privacy import pseudonymize_catalog, unknown_fields
 from tap_personio.streams import STREAMS
+from tap_personio.streams.reports import report_streams
 
 if t.TYPE_CHECKING:
     from singer_sdk.streams import Stream
@@ -88,6 +90,15 @@ class TapPersonio(Tap):
             "re-read rows are upserted by primary key, so nothing is duplicated.",
         ),
         th.Property(
+            "compensation_lookback_months",
+            th.IntegerType,
+            default=2,
+            title="Compensation Lookback (months)",
+            description="Months of compensations re-read on every run. Personio serves "
+            "compensations one month at a time and has no update filter, so changes to older "
+            "months are only seen by a full refresh.",
+        ),
+        th.Property(
             "max_requests_per_second",
             th.NumberType,
             title="Max Requests per Second",
@@ -109,6 +120,24 @@ class TapPersonio(Tap):
             description="Retries of a request that failed with 429, 5xx, a timeout or a "
             "dropped connection, with capped exponential backoff (about 4 minutes in all "
             "with the default). Personio's Retry-After and rate-limit headers are honoured.",
+        ),
+        th.Property(
+            "pseudonymize_fields",
+            th.ObjectType(additional_properties=th.ArrayType(th.StringType)),
+            title="Pseudonymize Fields",
+            description="Fields replaced by keyed HMAC-SHA256 digests (lowercase hex) before they "
+            'are emitted, per stream, e.g. {"employees": ["email", "last_name"], "*": '
+            '["email"]}; "*" names fields of every stream that has them. Digests are stable '
+            "across runs and streams, so joins still work, and cannot be reversed without the "
+            "key.",
+        ),
+        th.Property(
+            "pseudonymize_key",
+            th.StringType,
+            secret=True,
+            title="Pseudonymize Key",
+            description="The secret key of the pseudonym digests. Required with "
+            "pseudonymize_fields; never logged. Changing it changes every digest.",
         ),
         th.Property(
             "strict_mode",
@@ -137,6 +166,11 @@ class TapPersonio(Tap):
             raise ConfigValidationError("Config validation failed", errors=problems)
         return errors + problems
 
+    @override
+    def setup_mapper(self) -> None:
+        pseudonymize_catalog(self.input_catalog, self.config)
+        super().setup_mapper()
+
     @cached_property
     def api(self) -> PersonioAPI:
         """The connection, tokens and limits all streams of this run share."""
@@ -144,7 +178,12 @@ class TapPersonio(Tap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        return [stream_class(self) for stream_class in STREAMS]
+        streams: list[Stream] = [stream_class(self) for stream_class in STREAMS]
+        streams += report_streams(self, taken={s.name for s in streams})
+        problems = unknown_fields(self.config, {s.name: s.schema for s in streams})
+        if problems:
+            raise ConfigValidationError("Config validation failed", errors=problems)
+        return streams
 
 
 def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
@@ -169,9 +208,15 @@ def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
             f"api_url {config.get('api_url')!r} is not a URL: use https://api.personio.de "
             "or your sandbox's http://host:port."
         )
-    for key in ("lookback_window_days", "request_timeout", "max_retries"):
+    for key in ("lookback_window_days", "compensation_lookback_months", "request_timeout",
+                "max_retries"):  # fmt: skip
         if isinstance(config.get(key), int) and config[key] < 0:
             problems.append(f"{key} must not be negative.")
+    if config.get("pseudonymize_fields") and not config.get("pseudonymize_key"):
+        problems.append(
+            "pseudonymize_fields is set but pseudonymize_key is not: set a secret key, or the "
+            "fields would be hashed without one."
+        )
     if (rate := config.get("max_requests_per_second")) is not None and rate <= 0:
         problems.append("max_requests_per_second must be greater than 0; leave it unset for none.")
     return problems

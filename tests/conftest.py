@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,7 @@ def run_tap(
     streams: tuple[str, ...] = (),
     args: tuple[str, ...] = (),
     timeout: float = 300,
+    env: dict[str, str] | None = None,
 ) -> TapRun:
     """Run the tap's command line as a user would and parse the Singer messages it prints;
     with ``streams``, only those are selected."""
@@ -83,7 +85,12 @@ def run_tap(
                 path.write_text(json.dumps(content))
                 argv += [f"--{name}", str(path)]
         done = subprocess.run(
-            [*argv, *args], capture_output=True, text=True, timeout=timeout, check=False
+            [*argv, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env={**os.environ, **env} if env else None,
         )
     run = TapRun(returncode=done.returncode, stderr=done.stderr)
     for line in done.stdout.splitlines():

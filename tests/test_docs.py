@@ -46,6 +46,8 @@ def replication(stream: type) -> str:
         if stream.filter_param:
             by_day = ", by day" if stream.filter_format == "%Y-%m-%d" else ""
             text += f" (`{stream.filter_param}`{by_day})"
+        if stream.replication_note:
+            text += f", {stream.replication_note}"
     if issubclass(stream, PersonioChildStream):
         changed = "changed " if isinstance(declared, str) else ""
         parent = stream.parent_key.removesuffix("_id").replace("_", " ")

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from tap_personio.client import PersonioV2Stream
 from tap_personio.errors import PersonioAccessError, PersonioError
 from tap_personio.sandbox import Sandbox
 from tap_personio.tap import TapPersonio
@@ -142,3 +143,29 @@ def test_a_feature_the_company_lacks_skips_its_stream_with_one_warning():
     assert "does not have Personio's legal entities feature" in run.stderr
     assert strict.returncode != 0
     assert "Traceback" not in strict.stderr
+
+
+class RecruitingJobsProbe(PersonioV2Stream):
+    """A beta endpoint of a feature the company may lack, declared as streams declare it."""
+
+    name = "recruiting_jobs_probe"
+    path = "/v2/recruiting/jobs"
+    primary_keys = ("id",)
+    beta = True
+    feature = "recruiting (beta)"
+    page_size = 100
+    schema = {"type": "object", "properties": {"id": {"type": "string"}}}  # noqa: RUF012
+
+
+def test_a_beta_endpoint_answering_404_skips_its_stream_naming_the_feature(caplog):
+    with Sandbox(employees=5, seed=1, rate_limits=False) as sb:
+        tap = TapPersonio(config=tap_config(sb), validate_config=True)
+        assert list(RecruitingJobsProbe(tap).get_records(None))  # Beta: true is sent
+        sb.set_feature("recruiting", False)
+        with caplog.at_level(logging.WARNING):
+            assert list(RecruitingJobsProbe(tap).get_records(None)) == []
+        strict = TapPersonio(config=tap_config(sb, strict_mode=True), validate_config=True)
+        with pytest.raises(PersonioAccessError, match="recruiting"):
+            list(RecruitingJobsProbe(strict).get_records(None))
+    assert "recruiting_jobs_probe: skipped" in caplog.text
+    assert "recruiting (beta) feature" in caplog.text

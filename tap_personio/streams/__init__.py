@@ -8,7 +8,12 @@ from tap_personio.streams.absences import (
     TimeOffsStream,
     TimeOffTypesStream,
 )
-from tap_personio.streams.compensation import CompensationTypesStream, SalaryBandsStream
+from tap_personio.streams.attendances import AttendancePeriodsStream
+from tap_personio.streams.compensation import (
+    CompensationsStream,
+    CompensationTypesStream,
+    SalaryBandsStream,
+)
 from tap_personio.streams.organization import (
     CostCentersStream,
     DocumentCategoriesStream,
@@ -26,6 +31,17 @@ from tap_personio.streams.people import (
     EmploymentsStream,
     PersonsStream,
 )
+from tap_personio.streams.recruiting import (
+    RecruitingApplicationsStream,
+    RecruitingCandidatesStream,
+    RecruitingCategoriesStream,
+    RecruitingJobsStream,
+)
+from tap_personio.streams.reports import (
+    CustomReportColumnsStream,
+    CustomReportItemsStream,
+    CustomReportsStream,
+)
 
 STREAMS = (
     EmployeeAttributesStream,
@@ -38,6 +54,7 @@ STREAMS = (
     AbsencePeriodsStream,
     AbsencePeriodBreakdownsStream,
     EmployeeAbsenceBalancesStream,
+    AttendancePeriodsStream,
     LegalEntitiesStream,
     OrgUnitsStream,
     CostCentersStream,
@@ -45,10 +62,18 @@ STREAMS = (
     JobsStream,
     ProjectsStream,
     ProjectMembersStream,
+    CompensationsStream,
     CompensationTypesStream,
     SalaryBandsStream,
     DocumentCategoriesStream,
     DocumentsStream,
+    RecruitingCandidatesStream,
+    RecruitingApplicationsStream,
+    RecruitingJobsStream,
+    RecruitingCategoriesStream,
+    CustomReportsStream,
+    CustomReportColumnsStream,
+    CustomReportItemsStream,
 )
 
 __all__ = ["STREAMS"]

@@ -13,16 +13,16 @@ from typing_extensions import override
 
 from tap_personio.attributes import Column, EmployeeFlattener, columns_for
 from tap_personio.children import PersonioChildStream
-from tap_personio.client import PersonioV1Stream, PersonioV2Stream, page_items
+from tap_personio.client import PersonioV1Stream, PersonioV2Stream, ReadOnce
 from tap_personio.errors import PersonioAccessError
-from tap_personio.shaping import RecordShaper
+from tap_personio.pagination import page_items
+from tap_personio.shaping import Converter
 from tap_personio.streams.fields import V2_TIMESTAMPS, key, prop, ref
 
 if t.TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-    from tap_personio.api import PersonioAPI
 
 #: Where the state remembers the columns of the last complete run.
 COLUMNS_STATE_KEY = "selected_columns"
@@ -30,7 +30,7 @@ COLUMNS_STATE_KEY = "selected_columns"
 EMPLOYEES_RIGHT = "Employees: read, with the attributes to sync ticked as readable"
 
 
-class EmployeeAttributesStream(PersonioV1Stream):
+class EmployeeAttributesStream(ReadOnce, PersonioV1Stream):
     """The catalogue of attributes the credential may read (``options`` since mid-2024)."""
 
     name = "employee_attributes"
@@ -45,33 +45,17 @@ class EmployeeAttributesStream(PersonioV1Stream):
         th.Property("options", th.ArrayType(th.StringType), description="list/tags values"),
     ).to_dict()
 
-    @override
-    def request_records(self, context: Context | None) -> t.Iterable[dict]:
-        """The catalogue this run already read to type its streams: one request per run."""
-        catalogue, error = attribute_catalogue(self._tap)
-        if error is not None:
-            raise error
-        yield from catalogue
-
-    def read(self) -> list[dict[str, t.Any]]:
-        return list(super().request_records(None))
-
 
 def attribute_catalogue(tap: Tap) -> tuple[list[dict[str, t.Any]], PersonioAccessError | None]:
     """The credential's attribute catalogue, read once per run for every stream it types; or
     the access error that kept it unread (raised in strict mode)."""
-    api: PersonioAPI = tap.api  # type: ignore[attr-defined]
-    with api.shared_lock:
-        if "catalogue" not in api.shared:
-            try:
-                api.shared["catalogue"] = (EmployeeAttributesStream(tap).read(), None)
-            except PersonioAccessError as error:
-                if tap.config.get("strict_mode"):
-                    raise
-                # Discovery goes on for the other streams; syncing this one reports the error.
-                api.shared["catalogue"] = ([], error)
-        found: tuple[list[dict[str, t.Any]], PersonioAccessError | None] = api.shared["catalogue"]
-        return found
+    try:
+        return list(EmployeeAttributesStream(tap).request_records(None)), None
+    except PersonioAccessError as error:
+        if tap.config.get("strict_mode"):
+            raise
+        # Discovery goes on for the other streams; syncing this one reports the error.
+        return [], error
 
 
 class EmployeesStream(PersonioV1Stream):
@@ -258,11 +242,9 @@ class PersonsStream(PersonioV2Stream):
         known = self.effective_schema.get("properties", {})
         return {k: c for k, c in self.columns.items() if k in known}
 
-    @cached_property
     @override
-    def shape(self) -> RecordShaper:
-        converters = {k: c.convert for k, c in self.typed_columns.items()}
-        return RecordShaper(self.effective_schema, self.logger, self.name, ("id",), converters)
+    def converters(self) -> dict[str, Converter]:
+        return {k: c.convert for k, c in self.typed_columns.items()}
 
     @override
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:

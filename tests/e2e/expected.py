@@ -45,14 +45,19 @@ STREAMS: dict[str, tuple[t.Callable[[Sandbox], int], tuple[str, ...]]] = {
             "compensation_types": ("id",),
             "salary_bands": ("id",),
             "document_categories": ("id",),
+            "attendance_periods": ("id",),
+            "compensations": ("id",),
+            "recruiting_jobs": ("id",),
+            "recruiting_categories": ("id",),
         }.items()
     },
 }
 
 
 def _answered(sandbox: Sandbox, stream: str) -> int:
-    """Rows of a small reference stream, counted from the sandbox's answers."""
-    return len(EXPECTATIONS[stream](Reader(sandbox)).records)
+    """Rows of a stream, counted from the sandbox's answers."""
+    with Reader(sandbox) as read:
+        return len(EXPECTATIONS[stream](read).records)
 
 
 def _alive(sandbox: Sandbox, items: t.Iterable[t.Any]) -> list[t.Any]:

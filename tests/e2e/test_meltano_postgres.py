@@ -176,8 +176,8 @@ def piped(first_sync: Sync, sandbox: Sandbox, tmp_path_factory: pytest.TempPathF
 @pytest.fixture(scope="module")
 def first_answers(first_sync: Sync, sandbox: Sandbox) -> dict[str, Expected]:
     """What Personio answered for every loaded stream, read right after the first sync."""
-    read = Reader(sandbox)
-    return {name: EXPECTATIONS[name](read) for name in STREAMS}
+    with Reader(sandbox) as read:
+        return {name: EXPECTATIONS[name](read) for name in STREAMS}
 
 
 @pytest.fixture(scope="module")

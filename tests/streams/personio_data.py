@@ -12,7 +12,7 @@ import math
 import time
 import typing as t
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 import requests
 
@@ -37,6 +37,12 @@ PAGE_MAX = {
     "/v2/projects/{id}/members": 100,
     "/v2/compensations/types": 100,
     "/v2/salary-bands": 100,
+    "/v2/attendance-periods": 100,
+    "/v2/compensations": 100,
+    "/v2/recruiting/candidates": 200,
+    "/v2/recruiting/applications": 200,
+    "/v2/recruiting/jobs": 200,
+    "/v2/recruiting/categories": 200,
     # undocumented maxima: the tap asks for 100, every v2 list's default
     "/v2/cost-centers": 100,
     "/v2/workplaces": 100,
@@ -45,7 +51,8 @@ PAGE_MAX = {
 
 
 class Reader:
-    """Reads the sandbox as any HTTP client would: tokens, pages, cursors."""
+    """Reads the sandbox as any HTTP client would: tokens, pages, cursors. It is no client under
+    test, so the sandbox's rate limits do not apply to it: use it as a context manager."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
@@ -59,6 +66,14 @@ class Reader:
         )
         self.tokens = {"v1": v1.json()["data"]["token"], "v2": v2.json()["access_token"]}
         self._memo: dict[str, t.Any] = {}
+        self._limited = sandbox.app.limiter.enabled
+
+    def __enter__(self) -> Reader:
+        self.sandbox.set_rate_limits(False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.sandbox.set_rate_limits(self._limited)
 
     def memo(self, name: str, read: t.Callable[[], t.Any]) -> t.Any:
         """Lists several expectations share, read once per reader."""
@@ -122,6 +137,8 @@ class Expected:
     records: list[Raw]
     min_requests: int
     key: tuple[str, ...]
+    #: Requests allowed beyond the minimum: one per window of a windowed read.
+    slack: int = 0
 
 
 def pages(count: int, path: str) -> int:
@@ -154,7 +171,7 @@ def _periods(read: Reader) -> tuple[list[Raw], int]:
 
 
 def employee_attributes(read: Reader) -> Expected:
-    return Expected(read.v1("/v1/company/employees/attributes"), 1, ("key",))
+    return Expected(read.v1("/v1/company/employees/attributes"), 0, ("key",))  # at discovery
 
 
 def employees(read: Reader) -> Expected:
@@ -242,6 +259,27 @@ compensation_types.__name__ = "compensation_types"
 salary_bands = _listed("/v2/salary-bands")
 
 
+def _recruiting(path: str) -> t.Callable[[Reader], Expected]:
+    """A recruiting list; its instants come as {"date-time", "timezone"} objects."""
+
+    def expect(read: Reader) -> Expected:
+        items, used = read.v2(path, 200)
+        for item in items:
+            for name, value in item.items():
+                if isinstance(value, dict) and "date-time" in value:
+                    item[name] = value["date-time"]
+        return Expected(items, used, ("id",))
+
+    expect.__name__ = "recruiting_" + path.rsplit("/", 1)[-1]
+    return expect
+
+
+recruiting_candidates = _recruiting("/v2/recruiting/candidates")
+recruiting_applications = _recruiting("/v2/recruiting/applications")
+recruiting_jobs = _recruiting("/v2/recruiting/jobs")
+recruiting_categories = _recruiting("/v2/recruiting/categories")
+
+
 def org_units(read: Reader) -> Expected:
     departments, first = read.v2("/v2/org-units", 100, type="department")
     teams, second = read.v2("/v2/org-units", 100, type="team")
@@ -272,6 +310,91 @@ def documents(read: Reader) -> Expected:
     return Expected(records, used, ("id",))
 
 
+def attendance_periods(read: Reader) -> Expected:
+    """Read in weekly windows from the oldest change: one request per window at most beyond
+    the page minimum, plus one to find the oldest change."""
+    items, _ = read.v2("/v2/attendance-periods", 100)
+    changes = [datetime.fromisoformat(i["updated_at"].replace("Z", "+00:00")) for i in items]
+    weeks = math.ceil((datetime.now(UTC) - min(changes)) / timedelta(days=7))
+    return Expected(items, pages(len(items), "/v2/attendance-periods") + 1, ("id",), weeks)
+
+
+def month_windows(first: date, last: date) -> list[tuple[date, date]]:
+    """Calendar months from ``first``'s to ``last``'s, as (first day, last day)."""
+    windows = []
+    month = first.replace(day=1)
+    while month <= last:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        windows.append((month, following - timedelta(days=1)))
+        month = following
+    return windows
+
+
+def compensations(read: Reader, months: int = 24) -> Expected:
+    """A first run without start_date: this month and the 24 before it, each compensation once."""
+    today = datetime.now(UTC).date()
+    index = today.year * 12 + today.month - 1 - months
+    first = date(index // 12, index % 12 + 1, 1)
+    by_id: dict[str, Raw] = {}
+    used = 0
+    for start, end in month_windows(first, today):
+        items, pages_read = read.v2(
+            "/v2/compensations", 100, start_date=start.isoformat(), end_date=end.isoformat()
+        )
+        used += pages_read
+        for item in items:
+            by_id.setdefault(item["id"], item)
+    return Expected(list(by_id.values()), used, ("id",))
+
+
+REPORTS = "/v1/company/custom-reports"
+
+
+def custom_reports(read: Reader) -> Expected:
+    reports = read.memo("reports", lambda: read.v1(f"{REPORTS}/reports"))
+    return Expected(reports, 0, ("id",))  # read at discovery
+
+
+def custom_report_columns(read: Reader) -> Expected:
+    columns = read.get(f"{REPORTS}/columns", "v1")["data"]["attributes"]
+    return Expected(columns, 0, ("attribute_id",))  # read at discovery
+
+
+def report_rows(read: Reader, report: Raw) -> tuple[list[Raw], int]:
+    """A report's rows, one per employee and effective date, and the pages they took."""
+    rows: list[Raw] = []
+    page = 1
+    while True:
+        body = read.get(f"{REPORTS}/reports/{report['id']}", "v1", page=page, limit=100)
+        attributes = body["data"][0]["attributes"]
+        for item in attributes["items"]:
+            if "historical_attributes" in item:
+                dates = sorted({c["effective_date"] for c in item["historical_attributes"]})
+                rows += [
+                    {"employee_id": item["employee_id"], "effective_date": day, "cells": [
+                        c for c in item["historical_attributes"] if c["effective_date"] == day]}
+                    for day in dates
+                ]  # fmt: skip
+            else:
+                rows.append({"employee_id": item["employee_id"],
+                             "effective_date": attributes["end_date"],
+                             "cells": item["attributes"]})  # fmt: skip
+        if page >= body["metadata"]["total_pages"]:
+            return rows, page
+        page += 1
+
+
+def custom_report_items(read: Reader) -> Expected:
+    reports = custom_reports(read).records
+    records: list[Raw] = []
+    used = 0  # the list was read at discovery
+    for report in reports:
+        rows, pages_read = report_rows(read, report)
+        used += pages_read
+        records += [{**row, "report_id": report["id"]} for row in rows]
+    return Expected(records, used, ("report_id", "employee_id", "effective_date"))
+
+
 #: Per stream, how to read what it should emit. A stream missing here fails the catalogue tests.
 EXPECTATIONS: dict[str, t.Callable[[Reader], Expected]] = {
     f.__name__: f
@@ -279,7 +402,9 @@ EXPECTATIONS: dict[str, t.Callable[[Reader], Expected]] = {
         employee_attributes, employees, persons, employments, time_off_types, time_offs,
         absence_types, absence_periods, absence_period_breakdowns, employee_absence_balances,
         legal_entities, org_units, cost_centers, workplaces, jobs, projects, project_members,
-        compensation_types, salary_bands, document_categories, documents,
+        compensation_types, salary_bands, document_categories, documents, attendance_periods,
+        compensations, recruiting_candidates, recruiting_applications, recruiting_jobs,
+        recruiting_categories, custom_reports, custom_report_columns, custom_report_items,
     )
 }  # fmt: skip
 
@@ -311,7 +436,7 @@ def differences(raw: t.Any, emitted: t.Any, where: str = "") -> list[str]:
     """
     raw = _plain(raw)
     if raw is None or raw == "" or raw == []:
-        return [] if emitted in (None, []) else [f"{where}: {emitted!r} for empty"]
+        return [] if emitted in (None, [], "") else [f"{where}: {emitted!r} for empty"]
     if isinstance(raw, dict):
         if not isinstance(emitted, dict):
             return [f"{where}: {emitted!r} is not an object"]

@@ -36,13 +36,18 @@ CHANGED: dict[str, t.Callable[[Changes, Sandbox], set[t.Any]]] = {
     "time_offs": lambda ch, sb: set(ch["time_offs"]),
     "absence_periods": _periods,
     "absence_period_breakdowns": _periods,
+    "attendance_periods": lambda ch, sb: set(ch["attendance_periods"]),
+    "documents": lambda ch, sb: set(ch["documents"]),
 }
 
 
 #: Incremental streams whose changes the sandbox cannot make yet, with the reason.
 PENDING = {
-    "documents": "the sandbox derives documents from the company clock, so mutate() moves them "
-    "all instead of adding or changing a few",
+    "compensations": "read by month, not by change: tests/streams/test_compensations.py",
+    **dict.fromkeys(
+        ("recruiting_candidates", "recruiting_applications", "recruiting_jobs"),
+        "the sandbox cannot change recruiting data yet",
+    ),
 }
 
 
@@ -54,21 +59,20 @@ def company() -> t.Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def first(company: Sandbox) -> TapRun:
-    run = run_tap(tap_config(company, lookback_window_days=0), streams=tuple(NAMES))
+    run = run_tap(tap_config(company), streams=tuple(NAMES))
     assert run.returncode == 0, run.stderr[-3000:]
     return run
 
 
 @pytest.fixture(scope="module")
 def changes(first: TapRun, company: Sandbox) -> Changes:
-    return company.company.mutate(update=3, absences=4)
+    return company.company.mutate(update=3, absences=4, attendances=4, documents=3)
 
 
 @pytest.fixture(scope="module")
 def second(first: TapRun, changes: Changes, company: Sandbox) -> TapRun:
-    run = run_tap(
-        tap_config(company, lookback_window_days=0), state=first.state, streams=tuple(NAMES)
-    )
+    # The default look-back of a day: what it re-reads must not break sorted streams.
+    run = run_tap(tap_config(company), state=first.state, streams=tuple(NAMES))
     assert run.returncode == 0, run.stderr[-3000:]
     return run
 
