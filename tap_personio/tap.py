@@ -18,6 +18,7 @@ from typing_extensions import override
 from tap_personio.api import PersonioAPI
 from tap_personio.privacy import pseudonymize_catalog, unknown_fields
 from tap_personio.streams import STREAMS
+from tap_personio.streams.analytics import v2_report_streams
 from tap_personio.streams.reports import report_streams
 
 if t.TYPE_CHECKING:
@@ -180,6 +181,7 @@ class TapPersonio(Tap):
     def discover_streams(self) -> list[Stream]:
         streams: list[Stream] = [stream_class(self) for stream_class in STREAMS]
         streams += report_streams(self, taken={s.name for s in streams})
+        streams += v2_report_streams(self, taken={s.name for s in streams})
         problems = unknown_fields(self.config, {s.name: s.schema for s in streams})
         if problems:
             raise ConfigValidationError("Config validation failed", errors=problems)

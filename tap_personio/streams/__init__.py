@@ -8,6 +8,7 @@ from tap_personio.streams.absences import (
     TimeOffsStream,
     TimeOffTypesStream,
 )
+from tap_personio.streams.analytics import ReportsStream
 from tap_personio.streams.attendances import AttendancePeriodsStream
 from tap_personio.streams.compensation import (
     CompensationsStream,
@@ -36,6 +37,7 @@ from tap_personio.streams.recruiting import (
     RecruitingCandidatesStream,
     RecruitingCategoriesStream,
     RecruitingJobsStream,
+    RecruitingStageTransitionsStream,
 )
 from tap_personio.streams.reports import (
     CustomReportColumnsStream,
@@ -69,11 +71,13 @@ STREAMS = (
     DocumentsStream,
     RecruitingCandidatesStream,
     RecruitingApplicationsStream,
+    RecruitingStageTransitionsStream,
     RecruitingJobsStream,
     RecruitingCategoriesStream,
     CustomReportsStream,
     CustomReportColumnsStream,
     CustomReportItemsStream,
+    ReportsStream,
 )
 
 __all__ = ["STREAMS"]

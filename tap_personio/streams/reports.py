@@ -244,45 +244,62 @@ class CustomReportStream(PersonioV1Stream):
 
 
 def report_streams(tap: t.Any, taken: t.Collection[str]) -> list[CustomReportStream]:
-    """One stream per custom report, named by a slug of its name.
-
-    Reports whose names slug alike (or like another stream) get their id's first eight
-    characters appended. A report
-    renamed in Personio keeps the stream name the catalog in use gave it (so its table stays),
-    with a log line; after the catalog is refreshed it goes by its new name.
-    """
+    """One stream per custom report (see ``stream_names``)."""
+    if not wanted(tap, "custom_report_"):
+        return []
     try:
         reports = list(CustomReportsStream(tap).request_records(None))
-        columns = {
-            c["attribute_id"]: c for c in CustomReportColumnsStream(tap).request_records(None)
-        }
+        catalogue = CustomReportColumnsStream(tap).request_records(None)
+        columns = {column["attribute_id"]: column for column in catalogue}
     except PersonioError:
         return []  # the credential may not read reports: custom_reports says so when synced
-    known = _catalog_names(tap)
-    names = [f"custom_report_{slug(str(r.get('name') or ''))}" for r in reports]
-    streams = []
-    for report, name in zip(reports, names, strict=True):
+    names = stream_names(tap, "custom_report", "Personio custom report", reports, taken)
+    return [CustomReportStream(tap, names[str(r["id"])], r, columns) for r in reports]
+
+
+def wanted(tap: t.Any, prefix: str) -> bool:
+    """Whether report streams need declaring: at discovery, or when the catalog in use selects
+    one (a run that reads no report makes no report request)."""
+    if tap.input_catalog is None:
+        return True
+    for name, entry in tap.input_catalog.items():
+        root = entry.metadata.root
+        chosen = root.selected if root.selected is not None else root.selected_by_default
+        declared = (CustomReportItemsStream.name, CustomReportColumnsStream.name)
+        if name.startswith(prefix) and chosen and name not in declared:
+            return True
+    return False
+
+
+def stream_names(
+    tap: t.Any, prefix: str, described: str, reports: list[dict], taken: t.Collection[str]
+) -> dict[str, str]:
+    """Report id -> stream name: ``<prefix>_<slug of the report's name>``.
+
+    Reports whose names slug alike (or like another stream) get their id's first eight
+    characters appended. A report renamed in Personio keeps the stream name the catalog in use
+    gave it (so its table stays), with a log line; after the catalog is refreshed it goes by its
+    new name. Discovery logs which report is which stream.
+    """
+    known = {}  # report id -> stream name, from the catalog in use
+    for name, entry in (tap.input_catalog or {}).items():
+        text = str(entry.schema.description or "")
+        if name.startswith(f"{prefix}_") and text.startswith(f"{described} "):
+            known[text.removeprefix(f"{described} ").split(":", 1)[0]] = name
+    slugs = [f"{prefix}_{slug(str(r.get('name') or ''))}" for r in reports]
+    names = {}
+    for report, name in zip(reports, slugs, strict=True):
         ident = str(report["id"])
-        if names.count(name) > 1 or name in taken:
+        if slugs.count(name) > 1 or name in taken:
             name = f"{name}_{ident[:8]}"
         previous = known.get(ident)
         if previous and previous != name:
             tap.logger.warning(
-                "Custom report %s was renamed in Personio (now %r); it is still loaded as %s "
-                "until the catalog is refreshed, then as %s.",
+                "Report %s was renamed in Personio (now %r); it is still loaded as %s until the "
+                "catalog is refreshed, then as %s.",
                 ident, report.get("name"), previous, name,
             )  # fmt: skip
             name = previous
-        tap.logger.info("Custom report %s (%r) is the stream %s", ident, report.get("name"), name)
-        streams.append(CustomReportStream(tap, name, report, columns))
-    return streams
-
-
-def _catalog_names(tap: t.Any) -> dict[str, str]:
-    """Report id -> stream name, from the report streams of the catalog in use."""
-    found = {}
-    for name, entry in (tap.input_catalog or {}).items():
-        text = str(entry.schema.description or "") if name.startswith("custom_report_") else ""
-        if text.startswith("Personio custom report "):
-            found[text.removeprefix("Personio custom report ").split(":", 1)[0]] = name
-    return found
+        tap.logger.info("Report %s (%r) is the stream %s", ident, report.get("name"), name)
+        names[ident] = name
+    return names

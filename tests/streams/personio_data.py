@@ -280,6 +280,24 @@ recruiting_jobs = _recruiting("/v2/recruiting/jobs")
 recruiting_categories = _recruiting("/v2/recruiting/categories")
 
 
+def recruiting_application_stage_transitions(read: Reader) -> Expected:
+    applications = recruiting_applications(read)
+    records: list[Raw] = []
+    used = applications.min_requests
+    for application in applications.records:
+        path = f"/v2/recruiting/applications/{application['id']}/stage-transitions"
+        items, pages_read = read.v2(path, 200)
+        used += pages_read
+        records += [
+            {"application_id": application["id"],
+             "entered_at": item["entered_at"]["date-time"].replace("Z", "+00:00"),
+             "stage_id": item["stage"]["id"], "stage": item["stage"],
+             "application_updated_at": application["updated_at"]}
+            for item in items
+        ]  # fmt: skip
+    return Expected(records, used, ("application_id", "entered_at", "stage_id"))
+
+
 def org_units(read: Reader) -> Expected:
     departments, first = read.v2("/v2/org-units", 100, type="department")
     teams, second = read.v2("/v2/org-units", 100, type="team")
@@ -352,12 +370,12 @@ REPORTS = "/v1/company/custom-reports"
 
 def custom_reports(read: Reader) -> Expected:
     reports = read.memo("reports", lambda: read.v1(f"{REPORTS}/reports"))
-    return Expected(reports, 0, ("id",))  # read at discovery
+    return Expected(reports, 1, ("id",))
 
 
 def custom_report_columns(read: Reader) -> Expected:
     columns = read.get(f"{REPORTS}/columns", "v1")["data"]["attributes"]
-    return Expected(columns, 0, ("attribute_id",))  # read at discovery
+    return Expected(columns, 1, ("attribute_id",))
 
 
 def report_rows(read: Reader, report: Raw) -> tuple[list[Raw], int]:
@@ -387,12 +405,81 @@ def report_rows(read: Reader, report: Raw) -> tuple[list[Raw], int]:
 def custom_report_items(read: Reader) -> Expected:
     reports = custom_reports(read).records
     records: list[Raw] = []
-    used = 0  # the list was read at discovery
+    used = 1  # the list
     for report in reports:
         rows, pages_read = report_rows(read, report)
         used += pages_read
         records += [{**row, "report_id": report["id"]} for row in rows]
     return Expected(records, used, ("report_id", "employee_id", "effective_date"))
+
+
+def _cell_value(data_type: str, cells: list[Raw]) -> t.Any:
+    """What a report column holds for one row, read from Personio's cells."""
+    plain = [{k: v for k, v in c.items() if k not in ("attribute_id", "data_type",
+              "employee_id", "effective_date")} for c in cells]  # fmt: skip
+    if data_type == "TEXT":
+        return cells[0].get("value")
+    if data_type == "DURATION":
+        return cells[0].get("duration")
+    if data_type == "COST_CENTER":
+        return cells[0].get("cost_centers")
+    if data_type == "ABSENCE_PERIOD":
+        return plain
+    if data_type in ("ENTITY", "SALARY", "ABSENCE_OVERVIEW"):
+        return plain[0]
+    return cells[0].get("value")
+
+
+def slugged(text: str) -> str:
+    """Lower case, every run of other characters one underscore (report and column names)."""
+    return "_".join(part for part in "".join(
+        c if c.isalnum() else "_" for c in text.lower()).split("_") if part)  # fmt: skip
+
+
+def custom_report_table(read: Reader, report: Raw) -> Expected:
+    """The typed table of one custom report."""
+    types = {c["attribute_id"]: c["data_type"] for c in custom_report_columns(read).records}
+    rows, used = report_rows(read, report)
+    records = []
+    for row in rows:
+        record: Raw = {"employee_id": row["employee_id"], "effective_date": row["effective_date"]}
+        for attribute in report["columns"]:
+            cells = [c for c in row["cells"] if c["attribute_id"] == attribute]
+            if cells:
+                record[slugged(attribute)] = _cell_value(types[attribute], cells)
+        records.append(record)
+    return Expected(records, used, ("employee_id", "effective_date"))
+
+
+def reports(read: Reader) -> Expected:
+    items, used = read.v2("/v2/reports", 100)
+    return Expected(items, used, ("id",))
+
+
+_V2_VALUES = {
+    "string_value": lambda v: v.get("value"),
+    "numeric_value": lambda v: v.get("number"),
+    "options_value": lambda v: v.get("options"),
+    "time_range_value": lambda v: v,
+}
+
+
+def report_table(read: Reader, report: Raw) -> list[Raw]:
+    """A v2 report's rows as column -> value, each cell read by its own shape."""
+    body = read.get(f"/v2/reports/{report['id']}", "v2", limit=100)
+    columns = [c["name"] for c in body["_meta"]["columns"]]
+    rows = list(body["_data"])
+    while (following := body["_meta"]["links"].get("next")) is not None:
+        body = read.get(following["href"], "v2")
+        rows += body["_data"]
+    records = []
+    for row in rows:
+        record = {}
+        for column, cell in zip(columns, row, strict=True):
+            shaped = [f(cell[k]) for k, f in _V2_VALUES.items() if cell and k in cell]
+            record[slugged(column)] = shaped[0] if shaped else None
+        records.append(record)
+    return records
 
 
 #: Per stream, how to read what it should emit. A stream missing here fails the catalogue tests.
@@ -404,7 +491,8 @@ EXPECTATIONS: dict[str, t.Callable[[Reader], Expected]] = {
         legal_entities, org_units, cost_centers, workplaces, jobs, projects, project_members,
         compensation_types, salary_bands, document_categories, documents, attendance_periods,
         compensations, recruiting_candidates, recruiting_applications, recruiting_jobs,
-        recruiting_categories, custom_reports, custom_report_columns, custom_report_items,
+        recruiting_categories, recruiting_application_stage_transitions, custom_reports,
+        custom_report_columns, custom_report_items, reports,
     )
 }  # fmt: skip
 

@@ -45,7 +45,12 @@ CHANGED: dict[str, t.Callable[[Changes, Sandbox], set[t.Any]]] = {
 PENDING = {
     "compensations": "read by month, not by change: tests/streams/test_compensations.py",
     **dict.fromkeys(
-        ("recruiting_candidates", "recruiting_applications", "recruiting_jobs"),
+        (
+            "recruiting_candidates",
+            "recruiting_applications",
+            "recruiting_jobs",
+            "recruiting_application_stage_transitions",
+        ),
         "the sandbox cannot change recruiting data yet",
     ),
 }
