@@ -97,10 +97,8 @@ class PersonioStream(RESTStream[t.Any]):
         self._plain_types = dict(self.schema["properties"])
         self._pseudonym_key = str(self.config.get("pseudonymize_key", "")).encode()
         if self.pseudonymize:
-            schema = {
-                **self.schema,
-                "properties": pseudonymized(self._plain_types, self.pseudonymize),
-            }
+            digests = pseudonymized(self._plain_types, self.pseudonymize)
+            schema = {**self.schema, "properties": digests}
             if isinstance(inspect.getattr_static(type(self), "schema"), property):
                 self._schema = schema  # given to __init__ (employees, persons)
             else:
