@@ -79,6 +79,9 @@ def main() -> None:
     }
     env["MELTANO_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     env["MELTANO_ENVIRONMENT"] = "dev"
+    # target-duckdb 0.8.0 fails (a DuckDB internal error) to upsert a table whose columns are
+    # all key columns, such as project_members; the demo leaves that one table out.
+    env["TAP_PERSONIO__SELECT_FILTER"] = '["!project_members"]'
 
     started = time.monotonic()
     print("Installing the Meltano plugins tap-personio and target-duckdb (first run only) ...")
