@@ -37,6 +37,10 @@ class Mutation(TypedDict):
     attendance_periods: NotRequired[list[str]]
     #: v2 document ids of uploaded documents
     documents: NotRequired[list[str]]
+    #: v2 ids of the applications moved a stage on, and of their candidates and jobs
+    recruiting_applications: NotRequired[list[str]]
+    recruiting_candidates: NotRequired[list[str]]
+    recruiting_jobs: NotRequired[list[str]]
 
 
 def absence_stamps(company: Company) -> Iterator[datetime]:

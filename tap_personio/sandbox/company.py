@@ -557,7 +557,8 @@ class Company:
 
     # ----------------------------------------------------------------- mutation
     def mutate(self, update: int = 0, add: int = 0, delete: int = 0, absences: int = 0,
-               attendances: int = 0, documents: int = 0) -> Mutation:  # fmt: skip
+               attendances: int = 0, documents: int = 0,
+               recruiting: int = 0) -> Mutation:  # fmt: skip
         """Change the company between two syncs; returns the affected employee ids.
 
         The company clock moves one minute past every existing timestamp first (employees',
@@ -566,7 +567,9 @@ class Company:
         employees (absence_changes.py); only then does the result carry `time_offs` (v1 ids;
         v2 absence-period id: `TimeOff.id_v2`) and `hourly_absences` (ids = v2 period ids).
         `attendances` edits attendances (attendance_changes.py; key `attendance_periods`, the
-        v2 WORK and BREAK ids), `documents` uploads documents (documents.py; key `documents`).
+        v2 WORK and BREAK ids), `documents` uploads documents (documents.py; key `documents`),
+        `recruiting` moves open applications a stage on (v2_recruiting.py; keys
+        `recruiting_applications`, `recruiting_candidates` and `recruiting_jobs`, v2 ids).
         """
         with self._lock:
             rng = self._mutation_rng
@@ -600,6 +603,11 @@ class Company:
                 result["attendance_periods"] = change_attendances(self, rng, attendances)
             if documents > 0:
                 result["documents"] = add_documents(self, rng, documents)
+            if recruiting > 0:
+                from tap_personio.sandbox.v2_recruiting import change_recruiting
+
+                (result["recruiting_applications"], result["recruiting_candidates"],
+                 result["recruiting_jobs"]) = change_recruiting(self, rng, recruiting)  # fmt: skip
             return result
 
     def _update_employee(self, rng: random.Random, emp: Employee) -> None:

@@ -195,6 +195,14 @@ def memo(company: Company, name: str, build: Callable[[], Any]) -> Any:
         return state.memo[name]
 
 
+def revise(company: Company, name: str, build: Callable[[], Any],
+           change: Callable[[Any], Any]) -> None:  # fmt: skip
+    """Replace derived data with `change(data)`, built first if it was not yet."""
+    state = _state(company)
+    with state.lock:
+        state.memo[name] = change(state.memo[name] if name in state.memo else build())
+
+
 def current(company: Company, name: str, build: Callable[[], Any]) -> Any:
     """Like `memo`, but rebuilt after `Company.mutate` (which always moves `company.now`)."""
     state = _state(company)

@@ -5,15 +5,16 @@ Every path needs `Beta: true` and the company's recruiting feature (404 otherwis
 newest updated first; stage transitions newest first. Shapes follow the observed ones in
 section 5.12; timestamps are objects `{"date-time": <UTC>, "timezone": "Europe/Berlin"}` on
 every recruiting object. The data is built from the seed on first use, about one candidate per
-two employees.
+two employees. `Company.mutate(recruiting=n)` moves n open applications one stage on
+(`change_recruiting`), which updates them, their candidates and their jobs.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from tap_personio.sandbox.v2_api import (
     endpoint_routes,
     memo,
     ops,
+    revise,
 )
 
 _STAGES = (("Unassigned", "UNASSIGNED"), ("Screening", "CUSTOM"), ("Interview", "CUSTOM"),
@@ -73,10 +75,14 @@ class Application:
     id: str
     candidate: Candidate
     job: Job
-    stage: int  # index into _STAGES
+    stage: int  # index into _STAGES: the current stage
     channel: int
     created_at: datetime
     updated_at: datetime
+    #: Stages entered after the application was built (`change_recruiting`), oldest first,
+    #: and the stage and update time it was built with, which fix its earlier transitions.
+    moves: tuple[tuple[int, datetime], ...] = ()
+    built: tuple[int, datetime] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +132,13 @@ def _build(company: Company) -> Recruiting:
             applications.append(
                 Application(new_id(), candidate, job, stage, channel, created, updated)
             )
+    return _listed(categories, jobs, candidates, applications)
+
+
+def _listed(categories: list[Category], jobs: Iterable[Job], candidates: Iterable[Candidate],
+            applications: Iterable[Application]) -> Recruiting:  # fmt: skip
+    """The lists in Personio's order (newest updated first) and applications by candidate."""
+    applications = sorted(applications, key=lambda a: (a.updated_at, a.id), reverse=True)
     by_candidate: dict[str, list[Application]] = {}
     for application in applications:
         by_candidate.setdefault(application.candidate.id, []).append(application)
@@ -133,7 +146,7 @@ def _build(company: Company) -> Recruiting:
         categories,
         sorted(jobs, key=lambda j: j.updated_at, reverse=True),
         sorted(candidates, key=lambda c: (c.updated_at, c.id), reverse=True),
-        sorted(applications, key=lambda a: (a.updated_at, a.id), reverse=True),
+        applications,
         by_candidate,
     )
 
@@ -222,30 +235,70 @@ def render_application(app: App, req: Request, a: Application) -> dict[str, Any]
     }  # fmt: skip
 
 
-def stage_path(a: Application) -> list[int]:
-    """Stages the application went through, from Unassigned up to its current one.
+def stage_path(a: Application, stage: int) -> list[int]:
+    """Stages the application went through, from Unassigned up to `stage`, its stage as built.
 
     Hired went through every stage before it; Rejected was rejected after one of the stages up
     to Offer (which one derives from the application id).
     """
-    if _STAGES[a.stage][0] != "Rejected":
-        return list(range(a.stage + 1))
-    return [*range(random.Random(a.id).randint(0, 3) + 1), a.stage]
+    if _STAGES[stage][0] != "Rejected":
+        return list(range(stage + 1))
+    return [*range(random.Random(a.id).randint(0, 3) + 1), stage]
 
 
 def stage_transitions(a: Application) -> list[tuple[int, datetime]]:
-    """(stage index, entered at), oldest first: Unassigned at creation, the current stage at
-    the last update, the others evenly in between. An application updated less than a second
-    per stage after its creation (rare) has its stages one second apart from its creation."""
-    path = stage_path(a)
+    """(stage index, entered at), oldest first: Unassigned at creation, the stage as built at
+    the update as built, the others evenly in between, then the stages `change_recruiting`
+    moved it to. An application updated less than a second per stage after its creation (rare)
+    has its stages one second apart from its creation."""
+    stage, updated = a.built or (a.stage, a.updated_at)
+    path = stage_path(a, stage)
     steps = len(path) - 1
-    span = (a.updated_at - a.created_at).total_seconds()
+    span = (updated - a.created_at).total_seconds()
     if steps == 0:
-        return [(path[0], a.created_at)]
+        return [(path[0], a.created_at), *a.moves]
     step = timedelta(seconds=span // steps if span >= steps else 1)
     return [(stage, a.created_at + step * i) for i, stage in enumerate(path[:-1])] + [
-        (path[-1], a.updated_at if span >= steps else a.created_at + step * steps)
+        (path[-1], updated if span >= steps else a.created_at + step * steps),
+        *a.moves,
     ]
+
+
+_OFFER, _HIRED = 3, 4
+
+
+def change_recruiting(
+    company: Company, rng: random.Random, count: int
+) -> tuple[list[str], list[str], list[str]]:
+    """Move `count` open applications (Unassigned to Offer) one stage on at `company.now`
+    (Offer to Hired); their candidates and jobs are updated then too. Returns the ids of the
+    changed applications, candidates and jobs, each ascending."""
+    moved: dict[str, Application] = {}
+    people: set[str] = set()
+    jobs: set[str] = set()
+
+    def step(data: Recruiting) -> Recruiting:
+        open_ = [i for i, a in enumerate(data.applications) if a.stage <= _OFFER]
+        now = company.now
+        for index in sorted(rng.sample(open_, min(count, len(open_)))):
+            a = data.applications[index]
+            stage = _HIRED if a.stage == _OFFER else a.stage + 1
+            moved[a.id] = replace(a, stage=stage, updated_at=now, moves=(*a.moves, (stage, now)),
+                                  built=a.built or (a.stage, a.updated_at))  # fmt: skip
+            people.add(a.candidate.id)
+            jobs.add(a.job.id)
+        candidates = {c.id: replace(c, updated_at=now) if c.id in people else c
+                      for c in data.candidates}  # fmt: skip
+        positions = {j.id: replace(j, updated_at=now) if j.id in jobs else j for j in data.jobs}
+        applications = [
+            replace(moved.get(a.id, a), candidate=candidates[a.candidate.id],
+                    job=positions[a.job.id])
+            for a in data.applications
+        ]  # fmt: skip
+        return _listed(data.categories, positions.values(), candidates.values(), applications)
+
+    revise(company, "recruiting", lambda: _build(company), step)
+    return sorted(moved), sorted(people), sorted(jobs)
 
 
 Transition = tuple[int, datetime, Category]  # stage index, entered at, the job's category

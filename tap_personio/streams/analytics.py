@@ -22,7 +22,7 @@ from tap_personio.client import PersonioV2Stream, ReadOnce
 from tap_personio.errors import PersonioAccessError, PersonioError
 from tap_personio.pagination import page_body
 from tap_personio.streams.fields import key, prop
-from tap_personio.streams.reports import slug, stream_names, wanted
+from tap_personio.streams.reports import chosen, slug, stream_names, wanted
 
 
 class V2ReportsBase(PersonioV2Stream):
@@ -99,9 +99,14 @@ class ReportStream(V2ReportsBase):
     access_right = "personio:reports:read (Reports: read, and the report shared with the API)"
     page_size = 100
 
-    def __init__(self, tap: t.Any, name: str, report: dict, columns: list[dict]) -> None:
+    def __init__(self, tap: t.Any, name: str, report: dict,
+                 first: requests.Response | None = None) -> None:  # fmt: skip
+        """``first`` is the report's first page, read at discovery for its columns: the sync
+        starts from it instead of asking for it again."""
         self.report_id = str(report["id"])
         self.path = f"/v2/reports/{self.report_id}"
+        self.first = first
+        columns = (page_body(first).get("_meta") or {}).get("columns") or [] if first else []
         self.columns = [
             (
                 slug(str(c.get("name"))),
@@ -122,6 +127,13 @@ class ReportStream(V2ReportsBase):
         return self._page_fetcher(None)(None)
 
     @override
+    def _request(self, prepared_request: requests.PreparedRequest, context: t.Any) -> t.Any:
+        first, self.first = self.first, None
+        if first is not None and prepared_request.url == first.request.url:
+            return first
+        return super()._request(prepared_request, context)
+
+    @override
     def parse_page(self, body: t.Any) -> list[dict]:
         rows = body.get("_data") if isinstance(body, dict) else None
         shaped = []
@@ -137,22 +149,25 @@ class ReportStream(V2ReportsBase):
 
 
 def v2_report_streams(tap: t.Any, taken: t.Collection[str]) -> list[ReportStream]:
-    """One stream per v2 report, its columns read from the report's first row."""
+    """One stream per v2 report the run reads, its columns from the report's first page."""
     if not wanted(tap, "report_"):
         return []
     try:
         reports = list(ReportsStream(tap).request_records(None))
     except PersonioError:
         return []  # the credential may not read reports: the reports stream says so
-    readable = []
+    names = stream_names(tap, "report", "Personio report", reports, taken)
+    streams = []
     for report in reports:
-        probe = ReportStream(tap, "report_probe", report, [])
+        name = names[str(report["id"])]
+        if not chosen(tap, name):
+            continue  # the catalog in use leaves it out: its columns are not needed
         try:
-            body = page_body(probe.first_page())
+            first = ReportStream(tap, name, report).first_page()
+            page_body(first)
         except PersonioError as error:  # grouped and chart reports answer 400
             tap.logger.warning("Report %s (%r) skipped: %s", report["id"], report.get("name"),
                                error)  # fmt: skip
             continue
-        readable.append((report, ((body.get("_meta") or {}).get("columns")) or []))
-    names = stream_names(tap, "report", "Personio report", [r for r, _ in readable], taken)
-    return [ReportStream(tap, names[str(r["id"])], r, c) for r, c in readable]
+        streams.append(ReportStream(tap, name, report, first))
+    return streams

@@ -260,15 +260,22 @@ def report_streams(tap: t.Any, taken: t.Collection[str]) -> list[CustomReportStr
 def wanted(tap: t.Any, prefix: str) -> bool:
     """Whether report streams need declaring: at discovery, or when the catalog in use selects
     one (a run that reads no report makes no report request)."""
+    declared = (CustomReportItemsStream.name, CustomReportColumnsStream.name)
+    return tap.input_catalog is None or any(
+        name.startswith(prefix) and name not in declared and chosen(tap, name)
+        for name in tap.input_catalog
+    )
+
+
+def chosen(tap: t.Any, name: str) -> bool:
+    """Whether the stream ``name`` is read: at discovery every one is, else the catalog says."""
     if tap.input_catalog is None:
         return True
-    for name, entry in tap.input_catalog.items():
-        root = entry.metadata.root
-        chosen = root.selected if root.selected is not None else root.selected_by_default
-        declared = (CustomReportItemsStream.name, CustomReportColumnsStream.name)
-        if name.startswith(prefix) and chosen and name not in declared:
-            return True
-    return False
+    entry = tap.input_catalog.get(name)
+    if entry is None:
+        return False
+    root = entry.metadata.root
+    return bool(root.selected if root.selected is not None else root.selected_by_default)
 
 
 def stream_names(

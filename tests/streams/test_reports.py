@@ -4,6 +4,7 @@ renames or archives shows up, keeps its table with a log line, or drops out."""
 from __future__ import annotations
 
 import json
+import math
 import typing as t
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tap_personio.sandbox import Sandbox
 from tests.conftest import discover, run_tap, select, tap_config
 from tests.streams.personio_data import (
+    REPORTS,
     Reader,
     custom_report_table,
     differences,
@@ -33,6 +35,15 @@ def report_streams(catalog: dict) -> dict[str, dict]:
         if entry["tap_stream_id"].startswith("custom_report_") and "custom report" in text:
             found[text.removeprefix("Personio custom report ").split(":")[0]] = entry
     return found
+
+
+def v2_report_streams(catalog: dict) -> dict[str, dict]:
+    """Report id -> catalog entry, for the streams of single v2 reports."""
+    return {
+        e["schema"]["description"].removeprefix("Personio report ").split(":")[0]: e
+        for e in catalog["streams"]
+        if e["schema"].get("description", "").startswith("Personio report ")
+    }
 
 
 def test_every_report_is_a_typed_table_equal_to_personios_cells(company):
@@ -100,11 +111,7 @@ def test_every_v2_report_is_a_table_and_a_chart_report_is_skipped_with_a_warning
         listed, _ = read.v2("/v2/reports", 100)
         readable = [r for r in listed if r["type"] == "table"]
         expected = {r["id"]: report_table(read, r) for r in readable}
-    streams = {
-        e["schema"]["description"].removeprefix("Personio report ").split(":")[0]: e
-        for e in catalog["streams"]
-        if e["schema"].get("description", "").startswith("Personio report ")
-    }
+    streams = v2_report_streams(catalog)
     assert set(streams) == set(expected)
     assert len(listed) > len(readable), "the sandbox has a chart report: it must be skipped"
     names = tuple(e["tap_stream_id"] for e in streams.values())
@@ -118,3 +125,40 @@ def test_every_v2_report_is_a_table_and_a_chart_report_is_skipped_with_a_warning
         by_content = sorted(json.dumps({k: v for k, v in r.items() if k != "row_key"},
                                        sort_keys=True) for r in rows)  # fmt: skip
         assert by_content == sorted(json.dumps(r, sort_keys=True) for r in want)
+
+
+@pytest.fixture(scope="module")
+def large() -> t.Iterator[Sandbox]:
+    """More employees than a page holds, so every report takes several pages."""
+    with Sandbox(employees=230, seed=23, years=1, rate_limits=False) as sb:
+        yield sb
+
+
+def _report_pages(read: Reader, name: str, report_id: str) -> int:
+    if name.startswith("custom_report_"):
+        report = next(r for r in read.v1(f"{REPORTS}/reports") if r["id"] == report_id)
+        return custom_report_table(read, report).min_requests
+    return max(1, math.ceil(len(report_table(read, {"id": report_id})) / 100))
+
+
+#: Requests a run of one report table makes besides its pages: the attribute catalogue (it
+#: types employees and persons), and the report list (v1: with the column catalogue).
+_AROUND = {"custom_report_": 3, "report_": 2}
+
+
+def test_a_report_table_takes_its_pages_and_the_report_list(large):
+    catalog = discover(tap_config(large))
+    single = {**report_streams(catalog), **v2_report_streams(catalog)}
+    with Reader(large) as read:
+        wanted = {e["tap_stream_id"]: _report_pages(read, e["tap_stream_id"], ident)
+                  for ident, e in single.items()}  # fmt: skip
+    assert any(n.startswith("report_") for n in wanted)
+    assert any(p > 1 for p in wanted.values())
+    for name, report_pages in wanted.items():
+        large.clear_requests()
+        run = run_tap(tap_config(large), catalog=select(catalog, (name,)))
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert run.records[name]
+        paths = [r.path for r in large.requests if r.path not in ("/v1/auth", "/v2/auth/token")]
+        around = next(n for prefix, n in _AROUND.items() if name.startswith(prefix))
+        assert len(paths) == around + report_pages, (name, paths)
