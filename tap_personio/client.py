@@ -4,7 +4,6 @@ rate buckets, access right), with the HTTP work delegated to the shared `Personi
 from __future__ import annotations
 
 import inspect
-import time
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from typing_extensions import override
 
 from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, token_refused
 from tap_personio.auth import PersonioAuthenticator
+from tap_personio.deletes import Versioning
 from tap_personio.errors import (
     PersonioAccessError,
     PersonioAuthError,
@@ -35,14 +35,13 @@ from tap_personio.pagination import (
     page_items,
 )
 from tap_personio.privacy import digest, fields_for, pseudonymized
+from tap_personio.progress import Progress
 from tap_personio.shaping import Converter, RecordShaper, converter_for
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     from singer_sdk.pagination import BaseAPIPaginator
-#: Long syncs log their progress this often.
-PROGRESS_SECONDS = 30.0
 
 
 class PersonioStream(RESTStream[t.Any]):
@@ -85,11 +84,14 @@ class PersonioStream(RESTStream[t.Any]):
 
     #: Set when discovery found that the credential may not read this stream.
     unreadable: PersonioAccessError | None = None
+    #: The state keys a full read starts over without (deletes.py).
+    bookmark_keys: t.ClassVar[tuple[str, ...]] = ("replication_key_value",)
+    #: This run's table version (deletes.py); set when the sync of its first partition starts.
+    versioning: Versioning
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._rows_read = 0
-        self._progress_logged = time.monotonic()
+        self.progress = Progress(self.name, self.logger)
         #: The lower bound of this run's ``filter_param``; set when the sync starts.
         self.since: datetime | None = None
         #: Fields emitted as keyed digests, and their types before they were digests.
@@ -161,12 +163,24 @@ class PersonioStream(RESTStream[t.Any]):
         try:
             if self.unreadable is not None:
                 raise self.unreadable
+            if not hasattr(self, "versioning"):  # one version for all partitions of the run
+                state = self.get_context_state(context)
+                self.versioning = Versioning(self, state, self.bookmark_keys, self.partitions)
+                if self.versioning.full:  # from start_date, as if there were no bookmark
+                    self._write_starting_replication_value(context)
+            self._stream_version = self.versioning.version
             self.since = self.incremental_since(context)
             yield from super().get_records(context)
+            self.versioning.completed(self._write_activate_version_message)
         except PersonioAccessError as error:
             if self.config.get("strict_mode"):
                 raise
             self.logger.warning("%s: skipped. %s", self.name, error)
+
+    @property
+    @override
+    def emit_activate_version_messages(self) -> bool:
+        return False  # the SDK's comes before the records; deletes.py sends it after them
 
     @property
     def api(self) -> PersonioAPI:
@@ -313,26 +327,12 @@ class PersonioStream(RESTStream[t.Any]):
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         body = page_body(response)
         records = self.parse_page(body)
-        self._log_progress(len(records), body)
+        self.progress.count(len(records), body)
         return records
 
     def parse_page(self, body: t.Any) -> list[dict]:
         """The shaped records of one decoded page."""
         return [self.shape(self.preprocess(record)) for record in page_items(body)]
-
-    def _log_progress(self, rows: int, body: t.Any) -> None:
-        """A line every ``PROGRESS_SECONDS`` on long syncs, with Personio's total when known."""
-        self._rows_read += rows
-        now = time.monotonic()
-        if now - self._progress_logged < PROGRESS_SECONDS:
-            return
-        self._progress_logged = now
-        metadata = body.get("metadata") if isinstance(body, dict) else None
-        total = metadata.get("total_elements") if isinstance(metadata, dict) else None
-        of_total = f" of {total:,}" if isinstance(total, int) else ""
-        self.logger.info(
-            "%s: %s%s records read so far", self.name, f"{self._rows_read:,}", of_total
-        )
 
     @override
     def validate_response(self, response: requests.Response) -> None:

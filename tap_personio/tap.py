@@ -9,10 +9,8 @@ from urllib.parse import urlparse
 import pendulum
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.configuration._dict_config import merge_missing_config_jsonschema
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.helpers.capabilities import EMIT_ACTIVATE_VERSION_CONFIG
 from typing_extensions import override
 
 from tap_personio.api import PersonioAPI
@@ -100,6 +98,25 @@ class TapPersonio(Tap):
             "months are only seen by a full refresh.",
         ),
         th.Property(
+            "emit_activate_version_messages",
+            th.BooleanType,
+            default=True,
+            title="Emit ACTIVATE_VERSION",
+            description="Let the target delete the rows Personio deleted: a stream read in full "
+            "sends ACTIVATE_VERSION after its last record, and the target removes (or, with "
+            "soft deletes, marks) every row the read did not bring. Targets without support "
+            "ignore the message.",
+        ),
+        th.Property(
+            "full_resync_days",
+            th.IntegerType,
+            default=7,
+            title="Full Resync (days)",
+            description="Days between full reads of an incremental stream, which remove rows "
+            "deleted in Personio from the warehouse (its lists never report deletions). A full "
+            "read costs what a first run costs; 0 turns them off.",
+        ),
+        th.Property(
             "max_requests_per_second",
             th.NumberType,
             title="Max Requests per Second",
@@ -150,13 +167,6 @@ class TapPersonio(Tap):
             "access right to grant.",
         ),
     ).to_dict()
-
-    @classmethod
-    @override
-    def append_builtin_config(cls, config_jsonschema: dict) -> None:
-        super().append_builtin_config(config_jsonschema)
-        # The SDK honours this setting but does not declare it; declare it so it is documented.
-        merge_missing_config_jsonschema(EMIT_ACTIVATE_VERSION_CONFIG, config_jsonschema)
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
@@ -211,7 +221,7 @@ def config_problems(config: t.Mapping[str, t.Any]) -> list[str]:
             "or your sandbox's http://host:port."
         )
     for key in ("lookback_window_days", "compensation_lookback_months", "request_timeout",
-                "max_retries"):  # fmt: skip
+                "max_retries", "full_resync_days"):  # fmt: skip
         if isinstance(config.get(key), int) and config[key] < 0:
             problems.append(f"{key} must not be negative.")
     if config.get("pseudonymize_fields") and not config.get("pseudonymize_key"):

@@ -84,6 +84,7 @@ class CompensationsStream(PersonioV2Stream):
     path = "/v2/compensations"
     primary_keys = ("id",)
     replication_key = "effective_from"  # incremental, so targets keep the months not re-read
+    bookmark_keys = ("replication_key_value", MONTHS_STATE_KEY)
     replication_note = (
         "by month (`start_date`, `end_date`); the last `compensation_lookback_months` re-read"
     )

@@ -124,14 +124,14 @@ class EmployeesStream(PersonioV1Stream):
 
     @override
     def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
-        self._filters = self._filters_for(context)
         yield from super().get_records(context)
         # The next run compares its columns against these.
         self.stream_state[COLUMNS_STATE_KEY] = self.selected_columns
 
     @override
     def incremental_since(self, context: Context | None) -> None:
-        return None  # the filters are this stream's own (_filters_for)
+        self._filters = self._filters_for(context)
+        return None  # the filters are this stream's own
 
     def _filters_for(self, context: Context | None) -> dict[str, t.Any]:
         """What every page of this run asks for: the selected attributes only, and only the

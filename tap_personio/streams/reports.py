@@ -109,6 +109,7 @@ class CustomReportItemsStream(PersonioChildStream, PersonioV1Stream):
                     "%s: report %s is still being computed by Personio; skipped this run",
                     self.name, parent[self.parent_key],
                 )  # fmt: skip
+                self.versioning.partial = True
                 continue
             yield parent
 
@@ -118,6 +119,7 @@ class CustomReportItemsStream(PersonioChildStream, PersonioV1Stream):
             rows = list(self.request_records(parent))
         except PersonioError as error:  # archived, grouped or failing: the others still load
             self.logger.warning("%s: report %s skipped. %s", self.name, parent["report_id"], error)
+            self.versioning.partial = True
             return []
         ident = {"report_id": parent["report_id"]}
         return [{**row, **ident} for row in rows]

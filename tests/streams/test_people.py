@@ -185,7 +185,7 @@ def discover(sandbox: Sandbox) -> str:
 
 
 def test_long_syncs_log_their_progress_with_personios_total(company, monkeypatch, caplog):
-    monkeypatch.setattr("tap_personio.client.PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr("tap_personio.progress.PROGRESS_SECONDS", 0.0)
     stream = TapPersonio(config=tap_config(company), validate_config=True).streams["employees"]
     with caplog.at_level(logging.INFO):
         assert len(list(stream.get_records(None))) == EMPLOYEES
