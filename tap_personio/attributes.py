@@ -182,3 +182,23 @@ class EmployeeFlattener:
             employee_id = employee.get("value") if isinstance(employee, dict) else employee
             self.unfit(column.key, column.personio_type, employee_id)
             return None
+
+
+#: State key of a stream typed by the catalogue: the columns selected in its last complete run.
+COLUMNS_STATE_KEY = "selected_columns"
+
+
+def added_columns(stream: t.Any, selected: t.Iterable[str]) -> list[str]:
+    """The selected columns the stream's last complete run did not have (an attribute ticked as
+    readable or added by HR, after the catalog was refreshed); such a run reads every record
+    once, so the new columns are filled for everyone, and says so."""
+    selected = list(selected)
+    previous = stream.stream_state.get(COLUMNS_STATE_KEY)
+    added = sorted(set(selected) - set(previous or selected))
+    if added:
+        stream.logger.info(
+            "%s: reading every record once, not only the changed ones, so that the columns "
+            "added since the last run are filled: %s",
+            stream.name, ", ".join(added),
+        )  # fmt: skip
+    return added

@@ -113,13 +113,17 @@ class PersonioAuthenticator(APIAuthenticatorBase):
         request.headers["Authorization"] = f"Bearer {self.token}"
         return request
 
-    def rejected(self) -> bool:
-        """Record that Personio refused the token; True when one more attempt is worth it.
+    def rejected(self, refused: str | None = None) -> bool:
+        """Record that Personio refused the token ``refused`` carried (a ``Bearer`` header);
+        True when one more attempt is worth it.
 
-        The first refusal drops the token so that the retry mints a fresh one. A refusal of a
-        fresh token means the credential was revoked or lacks the access right.
+        The first refusal drops the token so that the retry mints a fresh one. Refusals of a
+        token already dropped (requests that were in flight with it) retry as well. A refusal
+        of a fresh token means the credential was revoked or lacks the access right.
         """
         with self._lock:
+            if refused is not None and refused != f"Bearer {self._token}":
+                return True  # an older token: the retry carries the current one
             if self._reminted_after_rejection:
                 return False
             self._reminted_after_rejection = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import typing as t
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from http import HTTPStatus
@@ -18,7 +17,13 @@ from singer_sdk.streams import RESTStream
 from singer_sdk.streams.rest import PageContext
 from typing_extensions import override
 
-from tap_personio.api import PersonioAPI, TokenRejected, describe_failure, token_refused
+from tap_personio.api import (
+    NETWORK_ERRORS,
+    PersonioAPI,
+    TokenRejected,
+    describe_failure,
+    token_refused,
+)
 from tap_personio.auth import PersonioAuthenticator
 from tap_personio.deletes import Versioning
 from tap_personio.errors import (
@@ -31,9 +36,11 @@ from tap_personio.pagination import (
     V1OffsetPaginator,
     V1PagePaginator,
     V2CursorPaginator,
+    is_reread,
     page_body,
     page_items,
 )
+from tap_personio.prefetch import prefetched
 from tap_personio.privacy import digest, fields_for, pseudonymized
 from tap_personio.progress import Progress
 from tap_personio.shaping import Converter, RecordShaper, converter_for
@@ -233,46 +240,17 @@ class PersonioStream(RESTStream[t.Any]):
 
     @override
     def request_records(self, context: Context | None) -> Iterable[dict]:
-        """Pages in order; with ``prefetch_pages``, the next ones are already on their way.
-
-        Personio's latency, not its rate limit, bounds a one-page-at-a-time walk. v1 offsets and
-        page numbers are predictable, so the pages the paginator will most likely ask for next
-        are fetched early, within the rate limiter. The walk itself still follows the rows that
-        really came back: a page fetched at an offset the walk does not reach is dropped.
-        """
+        """Pages in order; with ``prefetch_pages``, the next v1 ones are already on their way
+        (prefetch.py)."""
         paginator = self.get_new_paginator()
         if not self.prefetch_pages or not isinstance(
             paginator, V1OffsetPaginator | V1PagePaginator
         ):
             yield from super().request_records(context)
             return
-        fetch = self._page_fetcher(context)
-        early: dict[int, Future[requests.Response]] = {}
-        with (
-            self.get_http_request_counter() as counter,
-            ThreadPoolExecutor(self.prefetch_pages, thread_name_prefix=self.name) as pool,
-        ):
-            counter.with_context(context)
-            try:
-                while not paginator.finished:
-                    token = paginator.current_value
-                    on_its_way = early.pop(token, None)
-                    response = on_its_way.result() if on_its_way else fetch(token)
-                    counter.increment()
-                    yield from self.parse_response(response)
-                    paginator.advance(response)
-                    if paginator.finished:
-                        break
-                    # The next page is fetched right here; the ones after it, by the pool.
-                    for pages in range(1, self.prefetch_pages + 1):
-                        guess = paginator.ahead(pages)
-                        if guess is not None and guess not in early:
-                            early[guess] = pool.submit(fetch, guess)
-            finally:
-                for future in early.values():
-                    future.cancel()
+        yield from prefetched(self, context, paginator, self.prefetch_pages)
 
-    def _page_fetcher(self, context: Context | None) -> Callable[[t.Any], requests.Response]:
+    def page_fetcher(self, context: Context | None) -> Callable[[t.Any], requests.Response]:
         """One page by its token, built as the SDK builds it, sent with retries and limits."""
         send = self.request_decorator(self._request)
 
@@ -315,7 +293,12 @@ class PersonioStream(RESTStream[t.Any]):
     def request_decorator(self, func: Callable) -> Callable:
         def limited(prepared: requests.PreparedRequest, context: Context | None) -> t.Any:
             self.api.limiter.acquire(self.buckets)
-            return func(prepared, context)
+            try:
+                return func(prepared, context)
+            except NETWORK_ERRORS as error:  # a body cut short names no request of its own
+                if getattr(error, "request", None) is None:
+                    error.request = prepared  # type: ignore[union-attr]
+                raise
 
         return t.cast("Callable", self.api.retrying(limited, self.backoff_handler))
 
@@ -325,6 +308,8 @@ class PersonioStream(RESTStream[t.Any]):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        if self.paging == "cursor" and is_reread(response):
+            return []  # a repeated cursor's page, read already (pagination.py)
         body = page_body(response)
         records = self.parse_page(body)
         self.progress.count(len(records), body)
@@ -340,7 +325,7 @@ class PersonioStream(RESTStream[t.Any]):
             self.api.limiter.observe(self.buckets[0], response.headers)
         status = response.status_code
         if token_refused(response, self.api_version):
-            if self.authenticator.rejected():
+            if self.authenticator.rejected(response.request.headers.get("Authorization")):
                 raise TokenRejected(describe_failure(response), response)
             raise PersonioAuthError(
                 f"{describe_failure(response)}. The Personio credential was revoked or lacks "

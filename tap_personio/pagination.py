@@ -108,12 +108,25 @@ class V1PagePaginator(PageNumberPaginator):
         return None if self._total_pages is not None and page > self._total_pages else page
 
 
+#: How often one page cursor may come back before the walk is called a loop.
+MAX_REPEATS = 3
+#: The fragment that marks a page asked for again (never sent: fragments stay on the client).
+REREAD = "reread"
+
+
+def is_reread(response: requests.Response) -> bool:
+    """Whether this page was asked for again after its cursor came back: its rows were read."""
+    request = response.request
+    return request is not None and urlparse(request.url or "").fragment.startswith(REREAD)
+
+
 class V2CursorPaginator(BaseHATEOASPaginator):
     """v2 cursor: follow ``_meta.links.next.href`` until it is absent.
 
     Relative links are resolved against the configured base URL; a link to another host is
-    refused, so a token is never sent anywhere but the configured API. A link seen before means
-    the server is looping.
+    refused, so a token is never sent anywhere but the configured API. A link seen before (a
+    cursor Personio repeated) is followed again, up to ``MAX_REPEATS`` times, and its rows,
+    read already, are dropped (``is_reread``); beyond that the server is looping.
     """
 
     def __init__(self, base_url: str) -> None:
@@ -121,6 +134,7 @@ class V2CursorPaginator(BaseHATEOASPaginator):
         self._base_url = base_url.rstrip("/") + "/"
         self._origin = urlparse(self._base_url)[:2]
         self._seen: set[str] = set()
+        self._repeats = 0
 
     @override
     def get_next_url(self, response: requests.Response) -> str | None:
@@ -128,7 +142,7 @@ class V2CursorPaginator(BaseHATEOASPaginator):
         meta = body.get("_meta") or body.get("meta") or {}
         href = ((meta.get("links") or {}).get("next") or {}).get("href")
         data = body.get("_data", body.get("data"))
-        if not href or not data:
+        if not href or not (data or is_reread(response)):
             return None
         url = urljoin(self._base_url, href)
         if urlparse(url)[:2] != self._origin:
@@ -136,11 +150,18 @@ class V2CursorPaginator(BaseHATEOASPaginator):
                 f"Personio's next-page link points at {urlparse(url).netloc}, not at the "
                 "configured api_url; refusing to follow it."
             )
-        if url in self._seen:
+        if url not in self._seen:
+            self._seen.add(url)
+            return url
+        self._repeats += 1
+        if self._repeats > MAX_REPEATS:
             raise PersonioError(
-                f"Personio repeated a page cursor on {urlparse(url).path}; stopping instead of "
-                "reading the same page forever. Re-run the sync; report it to Personio if it "
-                "persists."
+                f"Personio repeated a page cursor on {urlparse(url).path} {self._repeats} times; "
+                "stopping instead of reading the same page forever. Re-run the sync; report it "
+                "to Personio if it persists."
             )
-        self._seen.add(url)
-        return url
+        return f"{url}#{REREAD}{self._repeats}"
+
+    @override
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        return is_reread(response)

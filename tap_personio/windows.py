@@ -90,7 +90,7 @@ class PersonioWindowedStream(PersonioStream):
         """The oldest change Personio has, from one sorted record."""
         self._probe = True
         try:
-            response = self._page_fetcher(context)(None)
+            response = self.page_fetcher(context)(None)
         finally:
             self._probe = False
         items = page_items(page_body(response))

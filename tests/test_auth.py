@@ -90,6 +90,17 @@ def test_a_refused_token_is_dropped_once_then_the_refusal_is_final():
     assert auth.rejected() is False
 
 
+def test_refusals_of_a_dropped_token_retry_and_only_the_fresh_ones_refusal_is_final():
+    auth, _ = authenticator(Clock())
+    old = f"Bearer {auth.token}"
+    assert auth.rejected(old) is True  # the first request back with the revoked token
+    assert auth.rejected(old) is True  # others were in flight with it
+    fresh = f"Bearer {auth.token}"
+    assert fresh != old
+    assert auth.rejected(old) is True  # a late one, after the re-mint
+    assert auth.rejected(fresh) is False
+
+
 def test_a_success_between_refusals_allows_another_fresh_token():
     auth, _ = authenticator(Clock())
     assert auth.rejected() is True

@@ -8,7 +8,13 @@ import pytest
 import requests
 
 from tap_personio.errors import PersonioError
-from tap_personio.pagination import V1OffsetPaginator, V1PagePaginator, V2CursorPaginator
+from tap_personio.pagination import (
+    MAX_REPEATS,
+    V1OffsetPaginator,
+    V1PagePaginator,
+    V2CursorPaginator,
+    is_reread,
+)
 from tap_personio.sandbox import Sandbox
 from tap_personio.tap import TapPersonio
 from tests.conftest import tap_config
@@ -95,10 +101,25 @@ def test_cursor_stops_on_an_empty_page_even_with_a_next_link():
     assert paginator.finished
 
 
-def test_a_repeated_cursor_is_an_error_not_a_loop():
+def test_a_repeated_cursor_is_read_again_marked_as_a_reread():
     paginator = V2CursorPaginator(BASE)
     paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=a"))
-    paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=b"))
+    paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=a"))  # Personio repeats the cursor
+    again = paginator.current_value.geturl()
+    assert again == f"{BASE}/v2/persons?cursor=a#reread1"
+    reread = v2(10, f"{BASE}/v2/persons?cursor=b")
+    reread.request = requests.Request("GET", again).prepare()
+    assert is_reread(reread)
+    assert paginator.continue_if_empty(reread)
+    paginator.advance(reread)
+    assert paginator.current_value.geturl() == f"{BASE}/v2/persons?cursor=b"
+
+
+def test_a_cursor_that_keeps_coming_back_is_an_error_not_a_loop():
+    paginator = V2CursorPaginator(BASE)
+    paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=a"))
+    for _ in range(MAX_REPEATS):
+        paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=a"))
     with pytest.raises(PersonioError, match="repeated a page cursor"):
         paginator.advance(v2(10, f"{BASE}/v2/persons?cursor=a"))
 
@@ -134,7 +155,7 @@ def test_prefetched_pages_keep_every_row_once_in_order_when_a_page_comes_back_sh
     offset_stream, monkeypatch
 ):
     pages = FakePages(total=450, sizes={100: 60})  # the second page is short
-    monkeypatch.setattr(offset_stream, "_page_fetcher", lambda context: pages)
+    monkeypatch.setattr(offset_stream, "page_fetcher", lambda context: pages)
     ids = [record["id"] for record in offset_stream.request_records(None)]
     assert ids == list(range(450))
     # 200 was fetched early on the guess that page two was full, and dropped; the walk went on
@@ -144,6 +165,6 @@ def test_prefetched_pages_keep_every_row_once_in_order_when_a_page_comes_back_sh
 
 def test_prefetching_never_asks_past_the_total(offset_stream, monkeypatch):
     pages = FakePages(total=1000, sizes={})
-    monkeypatch.setattr(offset_stream, "_page_fetcher", lambda context: pages)
+    monkeypatch.setattr(offset_stream, "page_fetcher", lambda context: pages)
     assert len(list(offset_stream.request_records(None))) == 1000
     assert sorted(pages.asked) == list(range(0, 1000, 100))

@@ -124,7 +124,7 @@ class ReportStream(V2ReportsBase):
 
     def first_page(self) -> requests.Response:
         """The report's first page: its columns, at discovery."""
-        return self._page_fetcher(None)(None)
+        return self.page_fetcher(None)(None)
 
     @override
     def _request(self, prepared_request: requests.PreparedRequest, context: t.Any) -> t.Any:

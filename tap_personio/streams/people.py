@@ -11,7 +11,13 @@ from singer_sdk import typing as th
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from typing_extensions import override
 
-from tap_personio.attributes import Column, EmployeeFlattener, columns_for
+from tap_personio.attributes import (
+    COLUMNS_STATE_KEY,
+    Column,
+    EmployeeFlattener,
+    added_columns,
+    columns_for,
+)
 from tap_personio.children import PersonioChildStream
 from tap_personio.client import PersonioV1Stream, PersonioV2Stream, ReadOnce
 from tap_personio.errors import PersonioAccessError
@@ -25,7 +31,6 @@ if t.TYPE_CHECKING:
 
 
 #: Where the state remembers the columns of the last complete run.
-COLUMNS_STATE_KEY = "selected_columns"
 
 EMPLOYEES_RIGHT = "Employees: read, with the attributes to sync ticked as readable"
 
@@ -143,14 +148,7 @@ class EmployeesStream(PersonioV1Stream):
         start = self.get_starting_timestamp(context) if self.replication_key else None
         if start is None:
             return filters
-        previous = self.stream_state.get(COLUMNS_STATE_KEY)
-        added = sorted(set(self.selected_columns) - set(previous or self.selected_columns))
-        if added:
-            self.logger.info(
-                "employees: reading every employee once, not only the changed ones, so that "
-                "the columns added since the last run are filled: %s",
-                ", ".join(added),
-            )
+        if added_columns(self, self.selected_columns):
             return filters
         since = start - timedelta(days=self.config.get("lookback_window_days", 1))
         filters["updated_since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
@@ -160,10 +158,23 @@ class EmployeesStream(PersonioV1Stream):
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         return {**super().get_url_params(context, next_page_token), **self._filters}
 
+    @cached_property
+    def vanished_columns(self) -> dict[str, None]:
+        """Selected columns of the catalog in use that Personio no longer lists (no longer
+        readable, or deleted): sent as null, so no target keeps a stale value, with a warning."""
+        gone = [k for k in self.selected_schema["properties"] if k not in self.columns]
+        if gone:
+            self.logger.warning(
+                "employees: Personio no longer lists %s for this credential; sent as null. "
+                "Tick them as readable in Personio, or refresh the catalog to drop them.",
+                ", ".join(gone),
+            )
+        return dict.fromkeys(gone)
+
     @override
     def parse_page(self, body: t.Any) -> list[dict]:
-        keys = self.selected_columns
-        return [self._flatten(employee, keys) for employee in page_items(body)]
+        keys, gone = self.selected_columns, self.vanished_columns
+        return [{**self._flatten(employee, keys), **gone} for employee in page_items(body)]
 
 
 class EmployeeIdsStream(PersonioV1Stream):
@@ -245,6 +256,20 @@ class PersonsStream(PersonioV2Stream):
     @override
     def converters(self) -> dict[str, Converter]:
         return {k: c.convert for k, c in self.typed_columns.items()}
+
+    @override
+    def incremental_since(self, context: Context | None) -> t.Any:
+        since = super().incremental_since(context)
+        return None if since and added_columns(self, self._selected_custom) else since
+
+    @property
+    def _selected_custom(self) -> list[str]:
+        return [k for k in self.typed_columns if k in self.selected_schema["properties"]]
+
+    @override
+    def get_records(self, context: Context | None) -> t.Iterable[dict[str, t.Any]]:
+        yield from super().get_records(context)
+        self.stream_state[COLUMNS_STATE_KEY] = self._selected_custom  # for added_columns
 
     @override
     def preprocess(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
