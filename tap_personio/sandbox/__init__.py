@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +29,7 @@ from tap_personio.sandbox import (
     v2_recruiting,
     v2_reports,
 )
+from tap_personio.sandbox.absence_changes import Mutation
 from tap_personio.sandbox.company import Company
 from tap_personio.sandbox.credential import Credential, TokenStore
 from tap_personio.sandbox.faults import Faults
@@ -136,6 +138,13 @@ class Sandbox:
         """Every issued token becomes invalid (401 on next use); new ones can be minted."""
         self.app.tokens.revoke_all()
 
+    def set_readable_attributes(self, keys: Iterable[str] | None) -> None:
+        """Change the credential's attribute whitelist while the sandbox runs (None: every
+        attribute); the next request is served under it, tokens stay valid."""
+        readable = None if keys is None else frozenset(keys)
+        self.credential = dataclasses.replace(self.credential, readable_attributes=readable)
+        self.app.credential = self.credential
+
     # ------------------------------------------------------------------ data
     def v1_employee(
         self, employee_id: int, attributes: Iterable[str] | None = None
@@ -213,12 +222,19 @@ class Sandbox:
         self.app.limiter.enabled = enabled
         self.app.limiter.reset()
 
-    def inject(self, kind: str, count: int = 1, path: str | None = None, **params: Any) -> None:
-        """Add a fault; kinds and parameters are listed in README.md and faults.FAULT_KINDS."""
-        self.faults.inject(kind, count, path, **params)
+    def inject(self, kind: str, count: int = 1, path: str | None = None, *, exact: bool = False,
+               **params: Any) -> None:  # fmt: skip
+        """Add a fault; kinds and parameters are listed in README.md and faults.FAULT_KINDS.
+        `path` is a prefix; with `exact`, an endpoint matched whole (`{name}`: one segment)."""
+        self.faults.inject(kind, count, path, exact=exact, **params)
 
     def clear_faults(self) -> None:
         self.faults.clear()
+
+    @property
+    def mutations(self) -> list[Mutation]:
+        """What each fired `mutate` fault changed (`Company.mutate`'s results), oldest first."""
+        return list(self.app.mutations)
 
     # ------------------------------------------------------------------ request log
     @property

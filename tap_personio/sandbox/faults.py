@@ -2,18 +2,21 @@
 
 Each injected fault has a kind, a remaining count and an optional path prefix. Transport
 faults (status, drop, truncate, slow, latency) are taken by the server when a request
-arrives; countdown faults (revoke_after, new_attribute) fire after N authenticated requests;
-data faults (malformed, repeat_cursor) are taken by the endpoint that shapes the data.
+arrives; countdown faults (revoke_after, new_attribute, mutate) fire after N authenticated
+requests; data faults (malformed, repeat_cursor) are taken by the endpoint that shapes the data.
 """
 
 from __future__ import annotations
 
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 FAULT_STATUSES = (429, 500, 502, 503, 504)
+#: the keyword arguments of `Company.mutate`, which a `mutate` fault passes on
+MUTATE_PARAMS = ("update", "add", "delete", "absences", "attendances", "documents", "recruiting")
 
 # kind -> (required params, optional params)
 FAULT_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -26,9 +29,10 @@ FAULT_KINDS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "malformed": (frozenset(), frozenset({"attribute", "value"})),
     "new_attribute": (frozenset(), frozenset({"label", "type", "options"})),
     "repeat_cursor": (frozenset(), frozenset()),
+    "mutate": (frozenset(), frozenset(MUTATE_PARAMS)),
 }
 #: kinds that count authenticated requests down instead of affecting N responses
-COUNTDOWN_KINDS = frozenset({"revoke_after", "new_attribute"})
+COUNTDOWN_KINDS = frozenset({"revoke_after", "new_attribute", "mutate"})
 
 
 @dataclass(slots=True)
@@ -37,9 +41,16 @@ class Fault:
     remaining: int
     path: str | None
     params: dict[str, Any] = field(default_factory=dict)
+    #: `path` is an endpoint matched whole (each `{name}` one segment), not a prefix.
+    exact: bool = False
 
     def matches(self, path: str) -> bool:
-        return self.path is None or path.startswith(self.path)
+        if self.path is None:
+            return True
+        if not self.exact:
+            return path.startswith(self.path)
+        parts = re.split(r"\{[^}]+\}", self.path)
+        return re.fullmatch("[^/]+".join(map(re.escape, parts)), path) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +71,8 @@ class Faults:
         self._faults: list[Fault] = []
         self._rng = random.Random(f"faults:{seed}")
 
-    def inject(self, kind: str, count: int = 1, path: str | None = None, **params: Any) -> None:
+    def inject(self, kind: str, count: int = 1, path: str | None = None, *, exact: bool = False,
+               **params: Any) -> None:  # fmt: skip
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; known: {sorted(FAULT_KINDS)}")
         required, optional = FAULT_KINDS[kind]
@@ -76,7 +88,7 @@ class Faults:
         if count < (0 if kind in COUNTDOWN_KINDS else 1):
             raise ValueError("count is too small")
         with self._lock:
-            self._faults.append(Fault(kind, count, path, dict(params)))
+            self._faults.append(Fault(kind, count, path, dict(params), exact))
 
     def clear(self) -> None:
         with self._lock:
@@ -84,7 +96,8 @@ class Faults:
 
     def active(self) -> list[Fault]:
         with self._lock:
-            return [Fault(f.kind, f.remaining, f.path, dict(f.params)) for f in self._faults]
+            return [Fault(f.kind, f.remaining, f.path, dict(f.params), f.exact)
+                    for f in self._faults]  # fmt: skip
 
     def take(self, kind: str, path: str) -> dict[str, Any] | None:
         """Consume one occurrence of the first matching fault of `kind`; its params or None."""

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from tap_personio.sandbox.absence_changes import Mutation
 from tap_personio.sandbox.company import Company
 from tap_personio.sandbox.credential import Credential, Token, TokenState, TokenStore
 from tap_personio.sandbox.faults import Faults
@@ -372,6 +373,8 @@ class App:
     #: v1 attendances and projects, shut down 2026-08-30: answered with this status, or still
     #: served when None (the real answer is undocumented; personio-api.md 4.7, 11.12)
     retired_status: int | None = 404
+    #: what each fired `mutate` fault changed (`Company.mutate`'s results), oldest first
+    mutations: list[Mutation] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.router = Router(self.routes)
@@ -409,6 +412,8 @@ class App:
         for kind, params in self.faults.countdown(req.path):
             if kind == "revoke_after":
                 self.tokens.revoke_all()
+            elif kind == "mutate":
+                self.mutations.append(self.company.mutate(**params))
             else:
                 self.company.add_custom_attribute(
                     params.get("label", "Drifted attribute"),

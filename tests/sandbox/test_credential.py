@@ -43,6 +43,23 @@ def test_v2_persons_follow_the_whitelist(make_sandbox) -> None:
     assert person["custom_attributes"] == []
 
 
+def test_the_whitelist_can_change_while_the_sandbox_runs(make_sandbox) -> None:
+    sb = make_sandbox()
+    custom = sb.company.custom_attributes[0].key
+    token = v2_token(sb)
+    sb.set_readable_attributes([*WHITELIST, custom])
+    assert set(get(sb, EMPLOYEES, token).json()["data"][0]["attributes"]) == {
+        "id", *WHITELIST, custom}  # fmt: skip
+    sb.set_readable_attributes(WHITELIST)
+    keys = [item["key"] for item in get(sb, f"{EMPLOYEES}/attributes", token).json()["data"]]
+    assert keys == ["id", *WHITELIST]
+    person = get(sb, "/v2/persons", token).json()["_data"][0]
+    assert person["custom_attributes"] == []
+    assert custom not in sb.v1_employee(sb.v1_employee_ids()[0])
+    sb.set_readable_attributes(None)
+    assert custom in get(sb, EMPLOYEES, token).json()["data"][0]["attributes"]
+
+
 def test_v1_endpoint_without_its_right_is_403_forbidden_exception(make_sandbox) -> None:
     sb = make_sandbox(access_rights=["absences"])
     response = get(sb, EMPLOYEES)

@@ -50,6 +50,16 @@ def test_status_fault_only_hits_its_path_prefix(sb: Sandbox) -> None:
     assert response.json()["errors"][0]["type"].endswith("common.service_unavailable")
 
 
+def test_an_exact_fault_hits_its_endpoint_and_not_the_paths_below_it(sb: Sandbox) -> None:
+    token = v1_token(sb)
+    sb.inject("status", count=1, status=503, path=EMPLOYEES, exact=True)
+    assert get(sb, f"{EMPLOYEES}/attributes", token).status_code == 200
+    assert get(sb, EMPLOYEES, token).status_code == 503
+    sb.inject("status", count=1, status=503, path=f"{EMPLOYEES}/{{employee_id}}", exact=True)
+    assert get(sb, EMPLOYEES, token).status_code == 200
+    assert get(sb, f"{EMPLOYEES}/1001", token).status_code == 503
+
+
 def test_v1_status_fault_uses_the_v1_envelope(sb: Sandbox) -> None:
     token = v1_token(sb)
     sb.inject("status", status=500)
@@ -118,6 +128,37 @@ def test_new_attribute_appears_after_n_requests(sb: Sandbox) -> None:
                                                           ["red", "blue"])  # fmt: skip
     employee = get(sb, EMPLOYEES, token).json()["data"][0]["attributes"]
     assert employee[new["key"]]["value"] in ("red", "blue", None)
+
+
+def test_mutate_changes_the_company_after_n_requests_and_records_what_changed(sb: Sandbox) -> None:
+    token = v1_token(sb)
+    before = sb.v1_employee_ids()
+    sb.inject("mutate", count=1, path=EMPLOYEES, update=2, add=1, absences=1)
+    first = get(sb, EMPLOYEES, token, limit=100).json()["data"]
+    assert sb.mutations == []
+    assert len(first) == len(before)
+    second = get(sb, EMPLOYEES, token, limit=100).json()["data"]  # served after the change
+    [change] = sb.mutations
+    assert len(change["updated"]) == 2
+    assert len(change["time_offs"]) == len(change["hourly_absences"]) == 1
+    assert sb.v1_employee_ids() == sorted([*before, *change["added"]])
+    assert len(second) == len(before) + 1
+    get(sb, EMPLOYEES, token)
+    assert len(sb.mutations) == 1  # fired once
+
+
+def test_mutate_counts_only_requests_on_its_path(sb: Sandbox) -> None:
+    token = v2_token(sb)
+    sb.inject("mutate", count=0, path="/v2/attendance-periods", attendances=1)
+    get(sb, "/v2/persons", token)
+    assert sb.mutations == []
+    get(sb, "/v2/attendance-periods", token)
+    assert list(sb.mutations[0]) == ["updated", "added", "deleted", "attendance_periods"]
+
+
+def test_mutate_takes_only_the_arguments_of_company_mutate(sb: Sandbox) -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        sb.inject("mutate", salaries=3)
 
 
 def test_repeat_cursor_points_next_at_the_same_cursor(sb: Sandbox) -> None:

@@ -333,7 +333,8 @@ def attendance_periods(read: Reader) -> Expected:
     the page minimum, plus one to find the oldest change."""
     items, _ = read.v2("/v2/attendance-periods", 100)
     changes = [datetime.fromisoformat(i["updated_at"].replace("Z", "+00:00")) for i in items]
-    weeks = math.ceil((datetime.now(UTC) - min(changes)) / timedelta(days=7))
+    oldest = min(changes, default=datetime.now(UTC))  # an empty company has none
+    weeks = math.ceil((datetime.now(UTC) - oldest) / timedelta(days=7))
     return Expected(items, pages(len(items), "/v2/attendance-periods") + 1, ("id",), weeks)
 
 
