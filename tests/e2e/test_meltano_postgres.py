@@ -4,7 +4,8 @@ One story, run once per module and checked by many tests: a first sync; the same
 plain pipe into target-jsonl; the company changes (updates, hires, leavers); an incremental sync
 with the state Meltano kept; HR adds a custom attribute and the next run, with a refreshed
 catalog, fills its column for everyone; a full-table sync whose ACTIVATE_VERSION removes the
-leavers.
+leavers; HR erases more people, and the nightly run that finds its weekly full read due removes
+them from every table.
 Each sync's warehouse content is snapshotted right after it, so the tests can run in any order.
 """
 
@@ -51,6 +52,8 @@ CHANGES = {"update": 12, "add": 6, "delete": 5}
 NEW_ATTRIBUTE = ("Team size", "integer")
 #: Forces every incremental stream to full table for the run that must delete leavers.
 FULL_TABLE_METADATA = json.dumps({"*": {"replication-method": "FULL_TABLE"}})
+#: People HR erases after the full-table sync, and absences it edits then.
+ERASED = {"delete": 4, "absences": 3}
 
 
 @dataclass
@@ -226,6 +229,24 @@ def full_table_sync(pipeline: t.Callable[..., Sync], refreshed_sync: Sync) -> Sy
         env={"TAP_PERSONIO__METADATA": FULL_TABLE_METADATA},
         state_id=f"{STATE_ID}:full-table",
     )
+
+
+@pytest.fixture(scope="module")
+def erased(full_table_sync: Sync, sandbox: Sandbox) -> list[int]:
+    return sandbox.company.mutate(**ERASED)["deleted"]
+
+
+@pytest.fixture(scope="module")
+def due_sync(pipeline: t.Callable[..., Sync], meltano_project: MeltanoProject,
+             erased: list[int]) -> Sync:  # fmt: skip
+    """The nightly run a week after the last full reads (`meltano state set` ages them)."""
+    state = meltano_project.state(STATE_ID)
+    aged = (datetime.now(UTC) - timedelta(days=8)).isoformat(timespec="seconds")
+    for bookmark in state["singer_state"]["bookmarks"].values():
+        if "full_read_at" in bookmark:
+            bookmark["full_read_at"] = aged
+    meltano_project.run("state", "set", "--force", STATE_ID, json.dumps(state))
+    return pipeline()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -552,3 +573,32 @@ def test_full_table_sync_values_equal_the_sandbox(
     """Including the new custom attribute, for every employee (the refreshed catalog has it)."""
     assert all(new_attribute in row for row in full_table_sync.tables["employees"])
     assert_warehouse_equals_sandbox(full_table_sync)
+
+
+# ---------------------------------------------------------------------------------------------
+# the nightly run whose weekly full read is due
+
+
+def test_the_erased_people_were_in_the_warehouse_before(full_table_sync: Sync, erased: list[int]):
+    assert erased
+    assert set(erased) <= {row["id"] for row in full_table_sync.tables["employees"]}
+
+
+def test_a_due_nightly_run_reads_every_incremental_stream_in_full(due_sync: Sync) -> None:
+    assert "employees: reading every record (the last full read was on" in due_sync.run.stderr
+    assert all("updated_since" not in q for q in due_sync.employee_requests)
+
+
+def test_a_due_nightly_run_removes_the_erased_people(due_sync: Sync, erased: list[int]) -> None:
+    for stream in ("employees", "persons"):
+        loaded = {int(row["id"]) for row in due_sync.tables[stream]}
+        assert not set(erased) & loaded, stream
+        assert loaded == set(due_sync.sandbox), stream
+
+
+@pytest.mark.parametrize("stream", sorted(STREAMS))
+def test_a_due_nightly_run_leaves_exactly_the_sandbox_rows(due_sync: Sync, stream: str) -> None:
+    """Deleted rows are gone from every table, and nothing else is lost."""
+    rows = due_sync.tables[stream]
+    assert len(rows) == due_sync.expected_counts[stream]
+    assert duplicate_keys(rows, STREAMS[stream][1]) == []
