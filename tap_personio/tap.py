@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import typing as t
 from functools import cached_property
 from urllib.parse import urlparse
@@ -14,12 +15,14 @@ from singer_sdk.exceptions import ConfigValidationError
 from typing_extensions import override
 
 from tap_personio.api import PersonioAPI
+from tap_personio.inputs import check_catalog, check_state, config_file
 from tap_personio.privacy import pseudonymize_catalog, unknown_fields
 from tap_personio.streams import STREAMS
 from tap_personio.streams.analytics import v2_report_streams
 from tap_personio.streams.reports import report_streams
 
 if t.TYPE_CHECKING:
+    import click
     from singer_sdk.streams import Stream
 
 
@@ -167,6 +170,34 @@ class TapPersonio(Tap):
             "access right to grant.",
         ),
     ).to_dict()
+
+    @classmethod
+    @override
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> t.Any:
+        for path in value:
+            if path != "ENV":
+                config_file(path)  # one line naming the file, not a traceback
+        return super().cb_config(ctx, param, value)
+
+    @classmethod
+    @override
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: t.Any = None,
+        state: t.IO[str] | None = None,
+        catalog: t.IO[str] | None = None,
+    ) -> None:
+        names = {s.name for s in STREAMS}
+        if catalog is not None:
+            catalog = io.StringIO(check_catalog(catalog.name, catalog.read(), names))
+        if state is not None:
+            state = io.StringIO(check_state(state.name, state.read(), names))
+        super().invoke(
+            about=about, about_format=about_format, config=config, state=state, catalog=catalog
+        )
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
