@@ -143,6 +143,16 @@ def test_a_wrong_secret_is_one_clear_line_and_a_failed_exit(fresh_sandbox):
     assert "wrong" not in run.stderr.replace("wrong-", "")
 
 
+def test_an_unknown_client_id_is_one_clear_line_and_a_failed_exit(fresh_sandbox):
+    run = run_tap(tap_config(fresh_sandbox, client_id="no-such-client"), args=("--discover",))
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    [line] = [line for line in run.stderr.splitlines() if line.startswith("Error: ")]
+    assert "Personio refused the credential" in line
+    assert "Check client_id and client_secret" in line
+    assert fresh_sandbox.client_secret not in run.stderr
+
+
 def test_a_second_refusal_ends_the_sync_naming_revocation(fresh_sandbox):
     tap = TapPersonio(config=tap_config(fresh_sandbox), validate_config=True)
     stream = tap.streams["employees"]

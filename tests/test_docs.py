@@ -81,3 +81,13 @@ def test_the_readmes_stream_table_is_the_code_s():
 
 def test_every_stream_names_the_access_right_it_needs():
     assert all(stream.access_right for stream in STREAMS)
+
+
+def test_every_test_the_reliability_table_names_exists():
+    table = README.split("## Reliability", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"`(tests/[\w/]+\.py)::(test_\w+)`", table)
+    assert len(named) > 20
+    root = Path(__file__).parents[1]
+    missing = [f"{path}::{name}" for path, name in named
+               if f"def {name}(" not in (root / path).read_text()]  # fmt: skip
+    assert missing == []
