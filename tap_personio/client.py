@@ -91,6 +91,8 @@ class PersonioStream(RESTStream[t.Any]):
 
     #: Set when discovery found that the credential may not read this stream.
     unreadable: PersonioAccessError | None = None
+    #: Why this run skipped the stream (the right or feature it lacks), for ``--test``.
+    skipped: PersonioAccessError | None = None
     #: The state keys a full read starts over without (deletes.py).
     bookmark_keys: t.ClassVar[tuple[str, ...]] = ("replication_key_value",)
     #: This run's table version (deletes.py); set when the sync of its first partition starts.
@@ -180,6 +182,7 @@ class PersonioStream(RESTStream[t.Any]):
             yield from super().get_records(context)
             self.versioning.completed(self._write_activate_version_message)
         except PersonioAccessError as error:
+            self.skipped = error
             if self.config.get("strict_mode"):
                 raise
             self.logger.warning("%s: skipped. %s", self.name, error)

@@ -7,13 +7,16 @@ import typing as t
 from functools import cached_property
 from urllib.parse import urlparse
 
+import click
 import pendulum
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.tap_base import CliTestOptionValue
 from typing_extensions import override
 
+from tap_personio import preview
 from tap_personio.api import PersonioAPI
 from tap_personio.inputs import check_catalog, check_state, config_file
 from tap_personio.privacy import pseudonymize_catalog, unknown_fields
@@ -22,7 +25,6 @@ from tap_personio.streams.analytics import v2_report_streams
 from tap_personio.streams.reports import report_streams
 
 if t.TYPE_CHECKING:
-    import click
     from singer_sdk.streams import Stream
 
 
@@ -181,6 +183,14 @@ class TapPersonio(Tap):
 
     @classmethod
     @override
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        if value == CliTestOptionValue.All.value:
+            ctx.meta[preview.FLAG] = True  # previewed by invoke, once --catalog is read
+        else:
+            super().cb_test(ctx, param, value)  # --test=schema, or no --test
+
+    @classmethod
+    @override
     def invoke(  # type: ignore[override]
         cls,
         *,
@@ -195,6 +205,9 @@ class TapPersonio(Tap):
             catalog = io.StringIO(check_catalog(catalog.name, catalog.read(), names))
         if state is not None:
             state = io.StringIO(check_state(state.name, state.read(), names))
+        if not about and click.get_current_context().meta.get(preview.FLAG):
+            preview.run(cls, config, catalog)  # --test: preview.py
+            return
         super().invoke(
             about=about, about_format=about_format, config=config, state=state, catalog=catalog
         )

@@ -107,6 +107,13 @@ def run_tap(
     return run
 
 
+def synced(config: dict, **options: object) -> TapRun:
+    """``run_tap`` for a run that must succeed: a failure shows the tail of its log."""
+    run = run_tap(config, **options)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Sandbox:
     """A small company, rate limits off; tests that change it use their own sandbox."""

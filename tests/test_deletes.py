@@ -17,7 +17,7 @@ import pytest
 from tap_personio.deletes import FULL_READ_KEY
 from tap_personio.sandbox import Sandbox
 from tap_personio.streams import STREAMS
-from tests.conftest import TapRun, run_tap, tap_config
+from tests.conftest import TapRun, run_tap, synced, tap_config
 from tests.streams.personio_data import EXPECTATIONS, Reader
 
 NAMES = [s.name for s in STREAMS]
@@ -66,9 +66,7 @@ def company() -> t.Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def first(company: Sandbox) -> TapRun:
-    run = run_tap(tap_config(company), streams=tuple(NAMES))
-    assert run.returncode == 0, run.stderr[-3000:]
-    return run
+    return synced(tap_config(company), streams=tuple(NAMES))
 
 
 @pytest.fixture(scope="module")

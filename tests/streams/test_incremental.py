@@ -13,7 +13,7 @@ import pytest
 
 from tap_personio.sandbox import Sandbox
 from tap_personio.streams import STREAMS
-from tests.conftest import TapRun, run_tap, tap_config
+from tests.conftest import TapRun, run_tap, synced, tap_config
 
 INCREMENTAL = [s for s in STREAMS if isinstance(s.replication_key, str)]
 NAMES = [s.name for s in INCREMENTAL]
@@ -57,9 +57,7 @@ def company() -> t.Iterator[Sandbox]:
 
 @pytest.fixture(scope="module")
 def first(company: Sandbox) -> TapRun:
-    run = run_tap(tap_config(company), streams=tuple(NAMES))
-    assert run.returncode == 0, run.stderr[-3000:]
-    return run
+    return synced(tap_config(company), streams=tuple(NAMES))
 
 
 @pytest.fixture(scope="module")
