@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -44,25 +45,36 @@ class Completed:
 
 
 class MeltanoProject:
-    """Runs `meltano` in the repository with a private system database and a fixed env."""
+    """Runs `meltano` in the repository with a private system database and a fixed env.
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+    ``project`` is the Meltano project's directory (the repository unless a scratch copy, see
+    `scratch_project`); ``environment`` is exported as MELTANO_ENVIRONMENT, or with None left to
+    the project's `default_environment`, as a user's shell would.
+    """
+
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        *,
+        project: Path = REPO,
+        environment: str | None = "dev",
+    ) -> None:
         if not MELTANO.exists():
             raise RuntimeError(f"{MELTANO} is missing: install the dev extra (`make install`).")
         self.workdir = workdir
+        self.project = project
         self.log = workdir / "meltano.log"
-        self.env = clean_env(
-            MELTANO_DATABASE_URI=f"sqlite:///{workdir / 'meltano.db'}",
-            MELTANO_ENVIRONMENT="dev",
-            **env,
-        )
+        self.env = clean_env(MELTANO_DATABASE_URI=f"sqlite:///{workdir / 'meltano.db'}", **env)
+        if environment is not None:
+            self.env["MELTANO_ENVIRONMENT"] = environment
 
     def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 600) -> Completed:
         """`meltano ARGS`; a non-zero exit fails the test with the end of its output."""
         started = time.monotonic()
         result = subprocess.run(
             [str(MELTANO), *args],
-            cwd=REPO,
+            cwd=self.project,
             env={**self.env, **(env or {})},
             capture_output=True,
             text=True,
@@ -85,3 +97,23 @@ class MeltanoProject:
     def state(self, state_id: str) -> dict:
         """The state Meltano keeps for ``state_id`` (its system database, not a file)."""
         return json.loads(self.run("state", "get", state_id).stdout)
+
+
+def scratch_project(workdir: Path, env: dict[str, str]) -> MeltanoProject:
+    """A copy of the repository's Meltano project in ``workdir/project``, to change freely.
+
+    Commands that write `meltano.yml` (`meltano select`, `schedule add`, new plugins) change the
+    copy only. The plugins' virtual environments are the repository's (symlinked from
+    `.meltano/`, installed by the `installed_plugins` fixture), so the copy installs nothing;
+    its run directories, catalog cache and system database are its own, and MELTANO_AUTO_INSTALL
+    is off so that it never reinstalls the shared ones. No MELTANO_ENVIRONMENT is exported: the
+    copy's `default_environment` (dev) applies, as in a user's shell.
+    """
+    project = workdir / "project"
+    (project / ".meltano").mkdir(parents=True)
+    shutil.copy(REPO / "meltano.yml", project / "meltano.yml")
+    for kind in ("extractors", "loaders"):
+        (project / ".meltano" / kind).symlink_to(REPO / ".meltano" / kind, target_is_directory=True)
+    return MeltanoProject(
+        workdir, {"MELTANO_AUTO_INSTALL": "false", **env}, project=project, environment=None
+    )
