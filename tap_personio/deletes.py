@@ -41,6 +41,8 @@ class Versioning:
         self.version = int(time.time() * 1000) if self.full else None
         #: Set when the run skipped part of the stream: then it may not delete.
         self.partial = False
+        #: Why parts failed (a report Personio could not serve), for ``--test``.
+        self.failures: list[str] = []
         if self.full and stream.replication_key:
             # The read starts over from start_date: the bookmark goes, and the SDK's copy of
             # the value it started from, which the stream writes again from start_date.
@@ -65,6 +67,12 @@ class Versioning:
                 self.stream.name, last[:10], days,
             )  # fmt: skip
         return due
+
+    def skip_part(self, failure: BaseException | None = None) -> None:
+        """Part of the stream was left out this run (and why, if it failed): delete nothing."""
+        self.partial = True
+        if failure is not None:
+            self.failures.append((str(failure).strip().splitlines() or [""])[0])
 
     def completed(self, write: t.Callable[[int], None]) -> None:
         """After the records of a partition: once all are read, activate the version of a

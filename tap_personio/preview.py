@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 import typing as t
 from collections import Counter
@@ -43,7 +42,6 @@ PREVIEW_PARENTS = PREVIEW_RECORDS + 1
 FLAG = "tap_personio.preview"
 
 ABORTED = (AbortedSyncFailedException, AbortedSyncPausedException)  # the record limit reached
-SKIPPED = re.compile(r"\bskipped\. (.+)", re.DOTALL)  # "<stream>: report <id> skipped. <error>"
 
 
 @dataclass
@@ -95,7 +93,7 @@ def sample(stream: Stream, writer: PreviewWriter) -> Row:
     if isinstance(stream, PersonioChildStream):
         first_parents(stream)
     problem = ""
-    with watched(stream.logger) as warnings:
+    with quiet(stream.logger):
         try:
             stream.sync()
         except ABORTED:
@@ -111,8 +109,9 @@ def sample(stream: Stream, writer: PreviewWriter) -> Row:
     skipped = getattr(stream, "skipped", None)
     if not problem and isinstance(skipped, PersonioAccessError):
         problem = skip_status(stream, skipped)
-    if not problem and warnings:  # a report stream skips what failed with a warning
-        problem = f"failed: {warnings[0]}"
+    failures = getattr(getattr(stream, "versioning", None), "failures", [])
+    if not problem and failures:  # a report stream skips what failed (deletes.py)
+        problem = f"failed: {failures[0]}"
     records = sum(writer.records[m.stream_alias] for m in stream.stream_maps)
     return Row(stream.name, records, problem or ("ok" if records else "empty"))
 
@@ -132,33 +131,17 @@ def first_parents(stream: PersonioChildStream) -> None:
 
 
 @contextmanager
-def watched(logger: logging.Logger) -> Iterator[list[str]]:
-    """The reasons of the parts ``logger``'s stream skipped with a warning; and no "unhandled
-    error" line for a stream stopped at the record limit."""
-    found: list[str] = []
+def quiet(logger: logging.Logger) -> Iterator[None]:
+    """No "unhandled error" line for a stream stopped at the record limit."""
 
-    class Watch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            match = SKIPPED.search(record.getMessage())
-            if record.levelno == logging.WARNING and match and not stream_skipped(record):
-                found.append(match.group(1).splitlines()[0])
-
-    def quiet(record: logging.LogRecord) -> bool:
+    def limited(record: logging.LogRecord) -> bool:
         return record.levelno < logging.ERROR or not isinstance(sys.exc_info()[1], ABORTED)
 
-    handler = Watch()
-    logger.addHandler(handler)
-    logger.addFilter(quiet)
+    logger.addFilter(limited)
     try:
-        yield found
+        yield
     finally:
-        logger.removeHandler(handler)
-        logger.removeFilter(quiet)
-
-
-def stream_skipped(record: logging.LogRecord) -> bool:
-    """``client.py``'s warning for a stream the credential may not read (``skipped`` says it)."""
-    return str(record.msg).startswith("%s: skipped. ")
+        logger.removeFilter(limited)
 
 
 def skip_status(stream: Stream, error: PersonioAccessError) -> str:

@@ -30,8 +30,6 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-#: Where the state remembers the columns of the last complete run.
-
 EMPLOYEES_RIGHT = "Employees: read, with the attributes to sync ticked as readable"
 
 

@@ -109,7 +109,7 @@ class CustomReportItemsStream(PersonioChildStream, PersonioV1Stream):
                     "%s: report %s is still being computed by Personio; skipped this run",
                     self.name, parent[self.parent_key],
                 )  # fmt: skip
-                self.versioning.partial = True
+                self.versioning.skip_part()
                 continue
             yield parent
 
@@ -119,7 +119,7 @@ class CustomReportItemsStream(PersonioChildStream, PersonioV1Stream):
             rows = list(self.request_records(parent))
         except PersonioError as error:  # archived, grouped or failing: the others still load
             self.logger.warning("%s: report %s skipped. %s", self.name, parent["report_id"], error)
-            self.versioning.partial = True
+            self.versioning.skip_part(error)
             return []
         ident = {"report_id": parent["report_id"]}
         return [{**row, **ident} for row in rows]
@@ -243,6 +243,7 @@ class CustomReportStream(PersonioV1Stream):
             if self.config.get("strict_mode"):
                 raise
             self.logger.warning("%s: report %s skipped. %s", self.name, self.report_id, error)
+            self.versioning.skip_part(error)
 
 
 def report_streams(tap: t.Any, taken: t.Collection[str]) -> list[CustomReportStream]:
