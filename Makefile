@@ -27,3 +27,4 @@ demo: install
 bench: install
 	$(BIN)/python tests/benchmarks/bench_sandbox.py
 	$(BIN)/python tests/benchmarks/bench_employees.py
+	$(BIN)/python -m tests.benchmarks.bench_sync
